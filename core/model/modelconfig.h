@@ -1,0 +1,57 @@
+// The architecture-neutral description of a decoder-only transformer.
+//
+// Every loader (Hugging Face config.json, GGUF metadata) fills this one struct; everything downstream (runtime,
+// analysis, estimator, exporter) reads only it. Family quirks beyond these fields belong to the family adapter.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace flatslice::core {
+
+struct RopeScaling {
+    std::string type; // "" (none), "linear", "llama3", ...
+    double factor = 1.0;
+    double lowFreqFactor = 1.0;
+    double highFreqFactor = 4.0;
+    std::int64_t originalMaxPositionEmbeddings = 0;
+};
+
+struct ModelConfig {
+    std::string architecture; // Hugging Face `architectures[0]`, e.g. "LlamaForCausalLM"
+    std::string modelType;    // Hugging Face `model_type`, e.g. "llama"
+    std::int64_t vocabSize = 0;
+    std::int64_t hiddenSize = 0;
+    std::int64_t intermediateSize = 0;
+    std::int64_t numLayers = 0;
+    std::int64_t numHeads = 0;
+    std::int64_t numKvHeads = 0;
+    std::int64_t headDim = 0; // hiddenSize / numHeads unless the checkpoint says otherwise
+    std::int64_t maxPositionEmbeddings = 0;
+    double normEps = 1e-5;
+    double ropeTheta = 10000.0;
+    RopeScaling ropeScaling;
+    std::string hiddenAct = "silu";
+    bool tieWordEmbeddings = false;
+    bool attentionBias = false;
+    bool mlpBias = false;
+    std::optional<std::int64_t> bosTokenId;
+    std::vector<std::int64_t> eosTokenIds; // HF allows one id or a list
+    std::optional<std::int64_t> padTokenId;
+    std::string torchDtype = "float32"; // the precision the weights are stored in
+
+    // Checks internal consistency (positive sizes, heads divide hidden, KV heads divide heads); throws Error
+    // naming the field. `source` names the file for the message.
+    void validate(const std::string& source) const;
+};
+
+// Parses a Hugging Face config.json text. Unknown fields are ignored; missing required ones are an Error that
+// names the field and `source`.
+ModelConfig parseHfConfig(const std::string& jsonText, const std::string& source);
+
+// Writes the Hugging Face config.json text for a Llama-family config (pretty-printed).
+std::string toHfConfigJson(const ModelConfig& config);
+
+} // namespace flatslice::core

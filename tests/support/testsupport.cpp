@@ -1,0 +1,66 @@
+#include "testsupport.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+namespace flatslice::test {
+
+std::filesystem::path dataDir()
+{
+    return FLATSLICE_TEST_DATA;
+}
+
+ScratchDir::ScratchDir()
+{
+    std::random_device device;
+    const auto base = std::filesystem::temp_directory_path() / "flatslice-tests";
+    std::filesystem::create_directories(base);
+    for (;;) {
+        m_path = base / ("t" + std::to_string(device()));
+        if (std::filesystem::create_directory(m_path))
+            break;
+    }
+}
+
+ScratchDir::~ScratchDir()
+{
+    std::error_code ignored;
+    std::filesystem::remove_all(m_path, ignored);
+}
+
+void writeFile(const std::filesystem::path& path, const std::vector<unsigned char>& bytes)
+{
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+}
+
+void writeFile(const std::filesystem::path& path, const std::string& text)
+{
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << text;
+}
+
+std::string readFile(const std::filesystem::path& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream buffer;
+    buffer << in.rdbuf();
+    return buffer.str();
+}
+
+std::filesystem::path demoModel()
+{
+    if (const char* env = std::getenv("FLATSLICE_DEMO_MODEL"); env && *env)
+        return env;
+    std::filesystem::path cache;
+    if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg)
+        cache = xdg;
+    else if (const char* home = std::getenv("HOME"); home && *home)
+        cache = std::filesystem::path(home) / ".cache";
+    const auto path = cache / "flatslice" / "SmolLM2-135M-Instruct.Q4_1.gguf";
+    return std::filesystem::exists(path) ? path : std::filesystem::path();
+}
+
+} // namespace flatslice::test
