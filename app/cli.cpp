@@ -133,12 +133,21 @@ int demo(const std::vector<std::string>& raw)
     std::cout << "== 3. re-open the export and compare with the source\n";
     const auto reopened = core::Checkpoint::open(hf);
     const auto after = core::ModelSummary::of(*reopened);
-    const bool same = after.totalParams() == before.totalParams() &&
+    // Every tensor must come back bit-identical from the f32 export.
+    std::int64_t differing = 0;
+    for (const auto& info : source->tensors()) {
+        const auto a = core::toFloatVector(source->tensor(info.name));
+        const auto* other = reopened->findTensor(info.name);
+        if (!other || core::toFloatVector(reopened->tensor(info.name)) != a)
+            ++differing;
+    }
+    const bool same = differing == 0 && after.totalParams() == before.totalParams() &&
                       after.config.numLayers == before.config.numLayers &&
                       after.config.hiddenSize == before.config.hiddenSize;
-    std::printf("parameters %lld vs %lld, layers %lld vs %lld: %s\n", static_cast<long long>(before.totalParams()),
-                static_cast<long long>(after.totalParams()), static_cast<long long>(before.config.numLayers),
-                static_cast<long long>(after.config.numLayers), same ? "match" : "MISMATCH");
+    std::printf("parameters %lld vs %lld, layers %lld vs %lld, tensors differing: %lld: %s\n",
+                static_cast<long long>(before.totalParams()), static_cast<long long>(after.totalParams()),
+                static_cast<long long>(before.config.numLayers), static_cast<long long>(after.config.numLayers),
+                static_cast<long long>(differing), same ? "match" : "MISMATCH");
     std::ofstream(outDir / "inspect.txt") << before.toText();
     std::ofstream(outDir / "inspect.json") << before.toJson();
     std::cout << "\nresults:\n  " << (outDir / "inspect.txt").string() << "\n  " << (outDir / "inspect.json").string()

@@ -62,10 +62,10 @@ void fillBars(QCustomPlot* plot, const QString& title, const QVector<QString>& l
     }
     bars->setData(keys, values);
     keyAxis->setTicker(ticker);
-    keyAxis->setRange(0.3, labels.size() + 0.7);
+    keyAxis->setRange(0.3, static_cast<double>(labels.size()) + 0.7);
     keyAxis->setRangeReversed(true);
     keyAxis->grid()->setVisible(false);
-    valueAxis->setRange(0, maxValue > 0 ? maxValue * 1.25 : 1.0);
+    valueAxis->setRange(0, maxValue > 0 ? maxValue * 1.4 : 1.0); // room for the value labels
     valueAxis->setLabel(unit);
     for (int i = 0; i < labels.size(); ++i) {
         auto* text = new QCPItemText(plot);
@@ -106,6 +106,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     splitter->addWidget(plots);
     splitter->setStretchFactor(0, 2);
     splitter->setStretchFactor(1, 3);
+    splitter->setSizes({440, 820});
     layout->addWidget(splitter, 1);
 
     m_tabs = new QTabWidget;
@@ -215,7 +216,8 @@ void MainWindow::showSummary(const core::ModelSummary& s)
 
     const double m = 1e6;
     fillBars(m_partsPlot, tr("Parameters by part (millions)"),
-             {tr("embeddings"), tr("attention"), tr("MLP"), tr("norms"), tr("head")},
+             {tr("embeddings"), tr("attention"), tr("MLP"), tr("norms"),
+              c.tieWordEmbeddings && s.headParams == 0 ? tr("head (tied)") : tr("head")},
              {static_cast<double>(s.embeddingParams) / m, static_cast<double>(s.attentionParams) / m,
               static_cast<double>(s.mlpParams) / m, static_cast<double>(s.normParams) / m,
               static_cast<double>(s.headParams) / m},

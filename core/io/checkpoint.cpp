@@ -4,6 +4,7 @@
 
 #include "io/ggufcheckpoint.h"
 #include "io/hfcheckpoint.h"
+#include "io/safetensorsfile.h"
 #include "util/error.h"
 
 namespace flatslice::core {
@@ -17,6 +18,8 @@ std::unique_ptr<Checkpoint> Checkpoint::open(const std::filesystem::path& path)
         throw Error(path.string() + ": no such file or directory");
     if (path.extension() == ".gguf")
         return std::make_unique<GgufCheckpoint>(path);
+    if (path.extension() == ".safetensors")
+        SafetensorsFile::open(path); // the file's own problems first, before asking for its config.json
     if (path.filename() == "config.json" || path.extension() == ".safetensors")
         return std::make_unique<HfCheckpoint>(path.parent_path().empty() ? "." : path.parent_path());
     throw Error(path.string() + ": not a model (expected a Hugging Face directory or a .gguf file)");

@@ -148,7 +148,9 @@ std::string toHfTokenizerJson(const GgufTokenizerInfo& info)
         throw Error("tokenizer.ggml.merges is missing: a byte-level BPE tokenizer needs its merges");
 
     ordered_json added = ordered_json::array();
-    ordered_json vocab = ordered_json::object();
+    // A plain (sorted) object: ordered_json's linear key lookup makes 50k+ inserts quadratic. Key order in
+    // tokenizer.json carries no meaning.
+    json vocab = json::object();
     for (std::size_t id = 0; id < info.tokens.size(); ++id) {
         vocab[info.tokens[id]] = id;
         const std::int32_t type = info.tokenTypes.empty() ? GgufTokenizerInfo::Normal : info.tokenTypes[id];

@@ -10,6 +10,7 @@
 #include "io/ggufcheckpoint.h"
 #include "io/safetensorsfile.h"
 #include "testsupport.h"
+#include "util/error.h"
 
 using namespace flatslice::core;
 

@@ -15,19 +15,19 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Run {
+struct CliRun {
     int exitCode = -1;
     std::string out;
     std::string err;
 };
 
-Run runCli(const std::string& arguments)
+CliRun runCli(const std::string& arguments)
 {
     test::ScratchDir scratch;
     const std::string command = std::string(FLATSLICE_CLI) + " " + arguments + " >" + (scratch / "out").string() +
                                 " 2>" + (scratch / "err").string() + " </dev/null";
     const int status = std::system(command.c_str());
-    Run run;
+    CliRun run;
     run.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     run.out = test::readFile(scratch / "out");
     run.err = test::readFile(scratch / "err");
@@ -80,7 +80,7 @@ protected:
 
 TEST_F(DemoModel, InspectReportsSmolLM2Shape)
 {
-    const Run run = runCli("inspect --json " + quoted(m_model));
+    const CliRun run = runCli("inspect --json " + quoted(m_model));
     ASSERT_EQ(run.exitCode, 0) << run.err;
     const auto j = nlohmann::json::parse(run.out);
     EXPECT_EQ(j["layers"], 30);
@@ -98,7 +98,7 @@ TEST_F(DemoModel, ConvertProducesADirectoryOurReaderLoadsWithEqualTensors)
 {
     test::ScratchDir scratch;
     const fs::path out = scratch / "hf";
-    const Run run = runCli("convert " + quoted(m_model) + " -o " + quoted(out));
+    const CliRun run = runCli("convert " + quoted(m_model) + " -o " + quoted(out));
     ASSERT_EQ(run.exitCode, 0) << run.err;
     for (const char* file : {"config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json",
                              "generation_config.json", "special_tokens_map.json"})
@@ -117,7 +117,7 @@ TEST_F(DemoModel, ConvertProducesADirectoryOurReaderLoadsWithEqualTensors)
         EXPECT_EQ(std::memcmp(a.data(), b.data(), a.size() * sizeof(float)), 0) << "f32 export must be exact";
     }
 
-    const Run inspect = runCli("inspect --json " + quoted(out));
+    const CliRun inspect = runCli("inspect --json " + quoted(out));
     ASSERT_EQ(inspect.exitCode, 0) << inspect.err;
     const auto j = nlohmann::json::parse(inspect.out);
     EXPECT_EQ(j["layers"], 30);
@@ -131,7 +131,7 @@ TEST_F(DemoModel, ConvertRefusesToOverwriteWithoutForce)
     test::ScratchDir scratch;
     fs::create_directory(scratch / "taken");
     test::writeFile(scratch / "taken" / "keep.txt", std::string("mine"));
-    const Run run = runCli("convert " + quoted(m_model) + " -o " + quoted(scratch / "taken"));
+    const CliRun run = runCli("convert " + quoted(m_model) + " -o " + quoted(scratch / "taken"));
     EXPECT_EQ(run.exitCode, 1);
     EXPECT_NE(run.err.find("already exists"), std::string::npos) << run.err;
     EXPECT_EQ(test::readFile(scratch / "taken" / "keep.txt"), "mine");
@@ -140,7 +140,7 @@ TEST_F(DemoModel, ConvertRefusesToOverwriteWithoutForce)
 TEST_F(DemoModel, ConvertBf16RoundsEveryValue)
 {
     test::ScratchDir scratch;
-    const Run run = runCli("convert " + quoted(m_model) + " -o " + quoted(scratch / "bf16") + " --dtype bf16");
+    const CliRun run = runCli("convert " + quoted(m_model) + " -o " + quoted(scratch / "bf16") + " --dtype bf16");
     ASSERT_EQ(run.exitCode, 0) << run.err;
     const auto converted = core::Checkpoint::open(scratch / "bf16");
     const auto* info = converted->findTensor("model.layers.0.self_attn.q_proj.weight");
@@ -172,6 +172,12 @@ struct Malformed {
     std::string expect; // a word the message must contain
 };
 
+// Readable test output: name the case rather than dumping the struct's bytes.
+void PrintTo(const Malformed& m, std::ostream* os)
+{
+    *os << m.name;
+}
+
 class MalformedFile : public ::testing::TestWithParam<Malformed> {};
 
 TEST_P(MalformedFile, InspectExitsOneWithOneLine)
@@ -180,7 +186,7 @@ TEST_P(MalformedFile, InspectExitsOneWithOneLine)
     const Malformed& m = GetParam();
     const fs::path path = scratch / m.name;
     test::writeFile(path, m.bytes);
-    const Run run = runCli("inspect " + quoted(path));
+    const CliRun run = runCli("inspect " + quoted(path));
     EXPECT_EQ(run.exitCode, 1) << run.err;
     ASSERT_FALSE(run.err.empty());
     EXPECT_EQ(std::count(run.err.begin(), run.err.end(), '\n'), 1) << run.err;
@@ -215,7 +221,7 @@ std::vector<Malformed> malformedFiles()
     files.push_back({"version.gguf", Bytes().raw("GGUF").u32(1).u64(0).u64(0).data, "version"});
     files.push_back({"truncated.gguf", Bytes().raw("GGUF").u32(3).data, "truncated"});
     files.push_back({"tensorcount.gguf", ggufStart(3, 1ull << 40, 0).data, "tensor"});
-    files.push_back({"strlen.gguf", ggufStart(3, 0, 1).u64(1ull << 40).data, "length"});
+    files.push_back({"strlen.gguf", ggufStart(3, 0, 1).u64(1ull << 40).zeros(16).data, "length"});
     files.push_back({"valuetype.gguf", ggufStart(3, 0, 1).str("general.x").u32(99).data, "type"});
     files.push_back({"arraylen.gguf", ggufStart(3, 0, 1).str("a").u32(9).u32(4).u64(1ull << 40).data, "array"});
     files.push_back({"dupkey.gguf",
@@ -231,8 +237,8 @@ std::vector<Malformed> malformedFiles()
 }
 
 INSTANTIATE_TEST_SUITE_P(Cli, MalformedFile, ::testing::ValuesIn(malformedFiles()),
-                         [](const ::testing::TestParamInfo<Malformed>& info) {
-                             std::string n = info.param.name;
+                         [](const ::testing::TestParamInfo<Malformed>& param) {
+                             std::string n = param.param.name;
                              std::replace(n.begin(), n.end(), '.', '_');
                              return n;
                          });
