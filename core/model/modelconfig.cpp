@@ -1,5 +1,6 @@
 #include "model/modelconfig.h"
 
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "util/error.h"
@@ -60,6 +61,106 @@ void ModelConfig::validate(const std::string& source) const
         throw Error(source + ": norm epsilon must be positive");
 }
 
+std::vector<std::string> supportedArchitectures()
+{
+    return {"LlamaForCausalLM", "MistralForCausalLM", "Qwen2ForCausalLM", "Qwen3ForCausalLM",
+            "OPTForCausalLM",   "GPT2LMHeadModel",    "PhiForCausalLM"};
+}
+
+namespace {
+
+Activation activationFrom(const std::string& name, const std::string& source)
+{
+    if (name == "silu" || name == "swish")
+        return Activation::Silu;
+    if (name == "gelu")
+        return Activation::GeluExact;
+    if (name == "gelu_new" || name == "gelu_pytorch_tanh" || name == "gelu_fast")
+        return Activation::GeluTanh;
+    if (name == "relu")
+        return Activation::Relu;
+    throw Error(source + ": activation '" + name + "' is not supported (silu, gelu, gelu_new, gelu_pytorch_tanh, relu)");
+}
+
+std::string stringOr(const json& j, const char* key, const std::string& fallback)
+{
+    const auto it = j.find(key);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : fallback;
+}
+
+bool boolOr(const json& j, const char* key, bool fallback)
+{
+    const auto it = j.find(key);
+    return it != j.end() && it->is_boolean() ? it->get<bool>() : fallback;
+}
+
+// Rope settings: transformers < 5 writes rope_theta + rope_scaling; transformers 5 writes rope_parameters.
+void parseRope(const json& j, ModelConfig& c, const std::string& source)
+{
+    c.ropeTheta = doubleOr(j, "rope_theta", 10000.0, source);
+    const json* scaling = nullptr;
+    if (const auto it = j.find("rope_parameters"); it != j.end() && it->is_object()) {
+        c.ropeTheta = doubleOr(*it, "rope_theta", c.ropeTheta, source);
+        scaling = &*it;
+    }
+    if (const auto it = j.find("rope_scaling"); it != j.end() && it->is_object())
+        scaling = &*it;
+    if (!scaling)
+        return;
+    const json& r = *scaling;
+    std::string type = stringOr(r, "rope_type", stringOr(r, "type", ""));
+    if (type == "default")
+        type.clear();
+    c.ropeScaling.type = type;
+    c.ropeScaling.factor = doubleOr(r, "factor", 1.0, source);
+    c.ropeScaling.lowFreqFactor = doubleOr(r, "low_freq_factor", 1.0, source);
+    c.ropeScaling.highFreqFactor = doubleOr(r, "high_freq_factor", 4.0, source);
+    c.ropeScaling.originalMaxPositionEmbeddings = intOr(r, "original_max_position_embeddings", 0, source);
+    if (!type.empty() && type != "llama3" && type != "linear")
+        throw Error(source + ": rope scaling type '" + type + "' is not supported (llama3, linear)");
+    if (const auto it = r.find("partial_rotary_factor"); it != r.end() && it->is_number())
+        c.partialRotary = it->get<double>();
+}
+
+void parseTokenIds(const json& j, ModelConfig& c)
+{
+    if (const auto it = j.find("bos_token_id"); it != j.end() && it->is_number_integer())
+        c.bosTokenId = it->get<std::int64_t>();
+    if (const auto it = j.find("eos_token_id"); it != j.end()) {
+        if (it->is_number_integer())
+            c.eosTokenIds.push_back(it->get<std::int64_t>());
+        else if (it->is_array())
+            for (const auto& v : *it)
+                if (v.is_number_integer())
+                    c.eosTokenIds.push_back(v.get<std::int64_t>());
+    }
+    if (const auto it = j.find("pad_token_id"); it != j.end() && it->is_number_integer())
+        c.padTokenId = it->get<std::int64_t>();
+}
+
+void parseLlamaLike(const json& j, ModelConfig& c, const std::string& source)
+{
+    c.vocabSize = requireInt(j, "vocab_size", source);
+    c.hiddenSize = requireInt(j, "hidden_size", source);
+    c.intermediateSize = requireInt(j, "intermediate_size", source);
+    c.numLayers = requireInt(j, "num_hidden_layers", source);
+    c.numHeads = requireInt(j, "num_attention_heads", source);
+    c.numKvHeads = intOr(j, "num_key_value_heads", c.numHeads, source);
+    c.headDim = intOr(j, "head_dim", c.numHeads > 0 ? c.hiddenSize / c.numHeads : 0, source);
+    c.maxPositionEmbeddings = intOr(j, "max_position_embeddings", 2048, source);
+    c.normEps = doubleOr(j, "rms_norm_eps", 1e-6, source);
+    parseRope(j, c, source);
+    c.activation = activationFrom(stringOr(j, "hidden_act", "silu"), source);
+    c.hiddenAct = stringOr(j, "hidden_act", "silu");
+    c.tieWordEmbeddings = boolOr(j, "tie_word_embeddings", false);
+    c.attentionBias = boolOr(j, "attention_bias", false);
+    c.mlpBias = boolOr(j, "mlp_bias", false);
+    c.qkvBias = c.attentionBias;
+    c.outputBias = c.attentionBias;
+}
+
+} // namespace
+
 ModelConfig parseHfConfig(const std::string& jsonText, const std::string& source)
 {
     json j;
@@ -75,51 +176,99 @@ ModelConfig parseHfConfig(const std::string& jsonText, const std::string& source
     if (const auto it = j.find("architectures"); it != j.end() && it->is_array() && !it->empty() &&
                                                  it->front().is_string())
         c.architecture = it->front().get<std::string>();
-    if (const auto it = j.find("model_type"); it != j.end() && it->is_string())
-        c.modelType = it->get<std::string>();
-    c.vocabSize = requireInt(j, "vocab_size", source);
-    c.hiddenSize = requireInt(j, "hidden_size", source);
-    c.intermediateSize = requireInt(j, "intermediate_size", source);
-    c.numLayers = requireInt(j, "num_hidden_layers", source);
-    c.numHeads = requireInt(j, "num_attention_heads", source);
-    c.numKvHeads = intOr(j, "num_key_value_heads", c.numHeads, source);
-    c.headDim = intOr(j, "head_dim", c.numHeads > 0 ? c.hiddenSize / c.numHeads : 0, source);
-    c.maxPositionEmbeddings = intOr(j, "max_position_embeddings", 2048, source);
-    c.normEps = doubleOr(j, "rms_norm_eps", doubleOr(j, "layer_norm_eps", 1e-5, source), source);
-    c.ropeTheta = doubleOr(j, "rope_theta", 10000.0, source);
-    if (const auto it = j.find("rope_scaling"); it != j.end() && it->is_object()) {
-        const json& r = *it;
-        if (const auto t = r.find("rope_type"); t != r.end() && t->is_string())
-            c.ropeScaling.type = t->get<std::string>();
-        else if (const auto t2 = r.find("type"); t2 != r.end() && t2->is_string())
-            c.ropeScaling.type = t2->get<std::string>();
-        c.ropeScaling.factor = doubleOr(r, "factor", 1.0, source);
-        c.ropeScaling.lowFreqFactor = doubleOr(r, "low_freq_factor", 1.0, source);
-        c.ropeScaling.highFreqFactor = doubleOr(r, "high_freq_factor", 4.0, source);
-        c.ropeScaling.originalMaxPositionEmbeddings = intOr(r, "original_max_position_embeddings", 0, source);
+    c.modelType = stringOr(j, "model_type", "");
+    if (c.architecture.empty()) {
+        static const std::map<std::string, std::string> byType = {
+            {"llama", "LlamaForCausalLM"}, {"mistral", "MistralForCausalLM"}, {"qwen2", "Qwen2ForCausalLM"},
+            {"qwen3", "Qwen3ForCausalLM"}, {"opt", "OPTForCausalLM"},         {"gpt2", "GPT2LMHeadModel"},
+            {"phi", "PhiForCausalLM"}};
+        if (const auto it = byType.find(c.modelType); it != byType.end())
+            c.architecture = it->second;
     }
-    if (const auto it = j.find("hidden_act"); it != j.end() && it->is_string())
-        c.hiddenAct = it->get<std::string>();
-    if (const auto it = j.find("tie_word_embeddings"); it != j.end() && it->is_boolean())
-        c.tieWordEmbeddings = it->get<bool>();
-    if (const auto it = j.find("attention_bias"); it != j.end() && it->is_boolean())
-        c.attentionBias = it->get<bool>();
-    if (const auto it = j.find("mlp_bias"); it != j.end() && it->is_boolean())
-        c.mlpBias = it->get<bool>();
-    if (const auto it = j.find("bos_token_id"); it != j.end() && it->is_number_integer())
-        c.bosTokenId = it->get<std::int64_t>();
-    if (const auto it = j.find("eos_token_id"); it != j.end()) {
-        if (it->is_number_integer())
-            c.eosTokenIds.push_back(it->get<std::int64_t>());
-        else if (it->is_array())
-            for (const auto& v : *it)
-                if (v.is_number_integer())
-                    c.eosTokenIds.push_back(v.get<std::int64_t>());
+    const std::string& a = c.architecture;
+    if (a == "LlamaForCausalLM" || a == "MistralForCausalLM" || a == "Qwen2ForCausalLM" || a == "Qwen3ForCausalLM") {
+        parseLlamaLike(j, c, source);
+        if (a == "MistralForCausalLM")
+            c.slidingWindow = intOr(j, "sliding_window", 0, source);
+        if (a == "Qwen2ForCausalLM") {
+            c.qkvBias = true; // Qwen2 always has q/k/v biases and no o_proj bias
+            c.outputBias = false;
+        }
+        if (a == "Qwen3ForCausalLM")
+            c.qkNorm = true;
+    } else if (a == "OPTForCausalLM") {
+        c.vocabSize = requireInt(j, "vocab_size", source);
+        c.hiddenSize = requireInt(j, "hidden_size", source);
+        c.intermediateSize = requireInt(j, "ffn_dim", source);
+        c.numLayers = requireInt(j, "num_hidden_layers", source);
+        c.numHeads = requireInt(j, "num_attention_heads", source);
+        c.numKvHeads = c.numHeads;
+        c.headDim = c.hiddenSize / c.numHeads;
+        c.maxPositionEmbeddings = intOr(j, "max_position_embeddings", 2048, source);
+        if (!boolOr(j, "do_layer_norm_before", true))
+            throw Error(source + ": post-LayerNorm OPT (do_layer_norm_before=false, e.g. OPT-350m) is not supported");
+        if (intOr(j, "word_embed_proj_dim", c.hiddenSize, source) != c.hiddenSize)
+            throw Error(source + ": OPT with word_embed_proj_dim != hidden_size (project_in/out) is not supported");
+        if (!boolOr(j, "enable_bias", true) || !boolOr(j, "layer_norm_elementwise_affine", true))
+            throw Error(source + ": OPT without biases or without affine LayerNorms is not supported");
+        c.normKind = NormKind::LayerNorm;
+        c.normEps = 1e-5; // hard-coded in transformers' OPT
+        c.activation = activationFrom(stringOr(j, "activation_function", "relu"), source);
+        c.hiddenAct = stringOr(j, "activation_function", "relu");
+        c.gatedMlp = false;
+        c.qkvBias = c.outputBias = c.mlpBias = true;
+        c.learnedPositions = true;
+        c.positionOffset = 2;
+        c.tieWordEmbeddings = boolOr(j, "tie_word_embeddings", true);
+    } else if (a == "GPT2LMHeadModel") {
+        c.vocabSize = requireInt(j, "vocab_size", source);
+        c.hiddenSize = requireInt(j, "n_embd", source);
+        c.numLayers = requireInt(j, "n_layer", source);
+        c.numHeads = requireInt(j, "n_head", source);
+        c.intermediateSize = intOr(j, "n_inner", 4 * c.hiddenSize, source);
+        c.numKvHeads = c.numHeads;
+        c.headDim = c.hiddenSize / c.numHeads;
+        c.maxPositionEmbeddings = intOr(j, "n_positions", 1024, source);
+        c.normKind = NormKind::LayerNorm;
+        c.normEps = doubleOr(j, "layer_norm_epsilon", 1e-5, source);
+        c.activation = activationFrom(stringOr(j, "activation_function", "gelu_new"), source);
+        c.hiddenAct = stringOr(j, "activation_function", "gelu_new");
+        c.gatedMlp = false;
+        c.qkvBias = c.outputBias = c.mlpBias = true;
+        c.learnedPositions = true;
+        c.tieWordEmbeddings = boolOr(j, "tie_word_embeddings", true);
+        if (boolOr(j, "scale_attn_by_inverse_layer_idx", false) || boolOr(j, "reorder_and_upcast_attn", false))
+            throw Error(source + ": GPT-2 variants with scale_attn_by_inverse_layer_idx are not supported");
+    } else if (a == "PhiForCausalLM") {
+        c.vocabSize = requireInt(j, "vocab_size", source);
+        c.hiddenSize = requireInt(j, "hidden_size", source);
+        c.intermediateSize = requireInt(j, "intermediate_size", source);
+        c.numLayers = requireInt(j, "num_hidden_layers", source);
+        c.numHeads = requireInt(j, "num_attention_heads", source);
+        c.numKvHeads = intOr(j, "num_key_value_heads", c.numHeads, source);
+        c.headDim = c.hiddenSize / c.numHeads;
+        c.maxPositionEmbeddings = intOr(j, "max_position_embeddings", 2048, source);
+        c.partialRotary = doubleOr(j, "partial_rotary_factor", 0.5, source);
+        parseRope(j, c, source);
+        c.normKind = NormKind::LayerNorm;
+        c.normEps = doubleOr(j, "layer_norm_eps", 1e-5, source);
+        c.activation = activationFrom(stringOr(j, "hidden_act", "gelu_new"), source);
+        c.hiddenAct = stringOr(j, "hidden_act", "gelu_new");
+        c.gatedMlp = false;
+        c.parallelBlock = true;
+        c.qkvBias = c.outputBias = c.mlpBias = c.lmHeadBias = true;
+        c.tieWordEmbeddings = boolOr(j, "tie_word_embeddings", false);
+        if (boolOr(j, "qk_layernorm", false))
+            throw Error(source + ": Phi with qk_layernorm is not supported");
+    } else {
+        std::string list;
+        for (const auto& s : supportedArchitectures())
+            list += (list.empty() ? "" : ", ") + s;
+        throw Error(source + ": architecture '" + (a.empty() ? c.modelType : a) + "' is not supported; supported: " +
+                    list);
     }
-    if (const auto it = j.find("pad_token_id"); it != j.end() && it->is_number_integer())
-        c.padTokenId = it->get<std::int64_t>();
-    if (const auto it = j.find("torch_dtype"); it != j.end() && it->is_string())
-        c.torchDtype = it->get<std::string>();
+    parseTokenIds(j, c);
+    c.torchDtype = stringOr(j, "torch_dtype", stringOr(j, "dtype", "float32"));
     c.validate(source);
     return c;
 }

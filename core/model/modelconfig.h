@@ -19,6 +19,9 @@ struct RopeScaling {
     std::int64_t originalMaxPositionEmbeddings = 0;
 };
 
+enum class NormKind { RmsNorm, LayerNorm };
+enum class Activation { Silu, GeluExact, GeluTanh, Relu };
+
 struct ModelConfig {
     std::string architecture; // Hugging Face `architectures[0]`, e.g. "LlamaForCausalLM"
     std::string modelType;    // Hugging Face `model_type`, e.g. "llama"
@@ -42,14 +45,34 @@ struct ModelConfig {
     std::optional<std::int64_t> padTokenId;
     std::string torchDtype = "float32"; // the precision the weights are stored in
 
+    // Family traits (set by the family adapter from the architecture; defaults are Llama's).
+    NormKind normKind = NormKind::RmsNorm;
+    Activation activation = Activation::Silu;
+    bool gatedMlp = true;        // SwiGLU gate/up/down; false: fc1 -> act -> fc2
+    bool parallelBlock = false;  // Phi-2: attention and MLP both read the same normed input
+    bool qkNorm = false;         // Qwen3: RMSNorm over each head of q and k, before RoPE
+    bool qkvBias = false;        // Qwen2, OPT, GPT-2, Phi-2
+    bool outputBias = false;     // bias on the attention output projection
+    bool lmHeadBias = false;     // Phi-2
+    double partialRotary = 1.0;  // fraction of head_dim that RoPE rotates (Phi-2: 0.4/0.5)
+    bool learnedPositions = false; // OPT, GPT-2: position embedding table instead of RoPE
+    std::int64_t positionOffset = 0; // OPT: learned positions start at index 2
+    std::int64_t slidingWindow = 0;  // Mistral; 0 = none
+
+    std::int64_t rotaryDim() const { return learnedPositions ? 0 : static_cast<std::int64_t>(static_cast<double>(headDim) * partialRotary); }
+
     // Checks internal consistency (positive sizes, heads divide hidden, KV heads divide heads); throws Error
     // naming the field. `source` names the file for the message.
     void validate(const std::string& source) const;
 };
 
-// Parses a Hugging Face config.json text. Unknown fields are ignored; missing required ones are an Error that
-// names the field and `source`.
+// Parses a Hugging Face config.json text for any supported family (see supportedArchitectures()). Unknown fields
+// are ignored; missing required ones are an Error that names the field and `source`; an unsupported
+// `architectures` value is an Error listing what is supported.
 ModelConfig parseHfConfig(const std::string& jsonText, const std::string& source);
+
+// The Hugging Face architectures flatslice runs.
+std::vector<std::string> supportedArchitectures();
 
 // Writes the Hugging Face config.json text for a Llama-family config (pretty-printed).
 std::string toHfConfigJson(const ModelConfig& config);
