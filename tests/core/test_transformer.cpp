@@ -58,6 +58,9 @@ TEST_P(FamilyGolden, PaddedBatchLogitsMatchTransformers)
     const torch::Tensor want = toTorch(g.golden.tensor("logits"));
     const torch::Tensor got = torch::from_blob(const_cast<float*>(out.data()), want.sizes(), torch::kFloat32);
     EXPECT_LE(maxErrorOnRealTokens(got, want, g.mask), 1e-4);
+    // Padded positions too: with right padding only they show whether the mask (and OPT's mask-derived
+    // positions) follow transformers.
+    EXPECT_LE((got - want).abs().max().item<double>(), 1e-4);
 }
 
 TEST_P(FamilyGolden, SingleSequenceLogitsMatchTransformers)

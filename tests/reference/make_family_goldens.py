@@ -19,7 +19,7 @@ each holding
 
 Every family is built `from_config` (eval mode, float32, attn_implementation="eager") and then re-initialised from
 a fixed per-family seed at scales that keep the outputs sensitive to mistakes: linear weights N(0, 1/fan_in),
-embeddings N(0, 0.5^2), every bias N(0, 0.05^2), norm weights 1 + N(0, 0.1^2), so a missing bias, a swapped or
+embeddings N(0, 0.1^2), every bias N(0, 0.05^2), norm weights 1 + N(0, 0.1^2), so a missing bias, a swapped or
 missing norm, wrong RoPE or a wrong mask changes the logits far beyond the 1e-4 tolerance of the C++ tests.
 The script checks that `AutoModelForCausalLM.from_pretrained(dir)` reproduces the logits bit for bit and that
 hidden_states / final_norm_input agree with hooks on the blocks and the final norm.
@@ -161,7 +161,7 @@ def reinit(model, seed):
             if is_norm(module):
                 value = 1.0 + 0.1 * randn(p) if n == "weight" else 0.05 * randn(p)
             elif isinstance(module, torch.nn.Embedding):
-                value = 0.5 * randn(p)
+                value = 0.1 * randn(p)
             elif isinstance(module, (torch.nn.Linear, Conv1D)):
                 if n == "weight":
                     fan_in = p.shape[1] if isinstance(module, torch.nn.Linear) else p.shape[0]   # Conv1D: [in, out]
@@ -216,6 +216,39 @@ def config_summary(cfg):
     return {k: d[k] for k in keys if k in d}
 
 
+def norm_info(model):
+    """Kind and epsilon of every norm module, read off the built model (not the config)."""
+    kinds, eps = set(), set()
+    for name, m in model.named_modules():
+        if is_norm(m):
+            kinds.add(type(m).__name__)
+            eps.add(float(getattr(m, "eps", None) or getattr(m, "variance_epsilon")))
+    assert len(eps) == 1, eps
+    return {"modules": sorted(kinds), "eps": eps.pop()}
+
+
+def rope_info(model):
+    """RoPE as the built model applies it: rotated dims per head and the inverse frequencies (None: no RoPE)."""
+    rotary = next((m for n, m in model.named_modules() if n.endswith("rotary_emb")), None)
+    if rotary is None:
+        return None
+    inv_freq = rotary.inv_freq.float()
+    return {"rotary_dims_per_head": 2 * inv_freq.numel(), "attention_scaling": float(rotary.attention_scaling),
+            "inv_freq": [float(x) for x in inv_freq],
+            "layout": "rotate-half within the first rotary_dims of each head: pairs (j, j + rotary_dims/2)"}
+
+
+POSITIONS = {
+    "opt": "position = cumsum(attention_mask) * attention_mask - 1 (padding -> -1), row = position + 2 in "
+           "model.decoder.embed_positions.weight (padded tokens read row 1)",
+    "gpt2": "position = arange(T) for every row, padding ignored; row = position in transformer.wpe.weight",
+}
+ROPE_POSITIONS = "position = arange(T) for every row, padding ignored (HF forward without position_ids)"
+MASK = ("query q attends key k iff k <= q and attention_mask[k] == 1; a padded query still attends the real keys "
+        "before it, so logits at padded positions are finite and depend on the mask (and, for OPT, on the padded "
+        "position rows); with right padding the real tokens' logits do not depend on the mask at all")
+
+
 def max_abs(a, b):
     return float((a - b).abs().max())
 
@@ -227,7 +260,7 @@ def build(name, make):
     torch.manual_seed(seed)
     model = cls(cfg).eval().to(torch.float32)
     reinit(model, seed)
-    n_layers, hidden, vocab = cfg.num_hidden_layers, cfg.hidden_size, cfg.vocab_size
+    n_layers, vocab = cfg.num_hidden_layers, cfg.vocab_size
 
     ids, mask = make_inputs(vocab, seed + 1)
     logits, hs, seen = run(model, ids, mask)
@@ -289,6 +322,10 @@ def build(name, make):
                        + "; final_norm_input is the last block's output",
         },
         "tied_embeddings": bool(cfg.tie_word_embeddings),
+        "norm": norm_info(model),
+        "rope": rope_info(model),
+        "positions": POSITIONS.get(cfg.model_type, ROPE_POSITIONS),
+        "attention_mask": MASK,
         "model_safetensors_tensors": stored,
         "max_abs_logit": float(logits.abs().max()),
         "max_abs_logit_real_tokens": float(logits[mask.bool()].abs().max()),
