@@ -219,12 +219,26 @@ torch::Tensor TransformerImpl::attention(std::int64_t index, const BlockWeights&
         k = applyRope(k, ctx.cos, ctx.sin);
     }
     if (cache) {
-        auto& ck = cache->keys[static_cast<std::size_t>(index)];
-        auto& cv = cache->values[static_cast<std::size_t>(index)];
-        k = ck.defined() ? torch::cat({ck, k}, 2) : k;
-        v = cv.defined() ? torch::cat({cv, v}, 2) : v;
-        ck = k;
-        cv = v;
+        const auto i = static_cast<std::size_t>(index);
+        torch::Tensor& ck = cache->keys[i];
+        torch::Tensor& cv = cache->values[i];
+        std::int64_t& used = cache->lengths[i];
+        if (!ck.defined() || used + t > ck.size(2)) {
+            const std::int64_t capacity = std::max<std::int64_t>({256, used + t, ck.defined() ? 2 * ck.size(2) : 0});
+            torch::Tensor nk = torch::empty({batch, b.numKvHeads, capacity, hd}, k.options());
+            torch::Tensor nv = torch::empty({batch, b.numKvHeads, capacity, hd}, v.options());
+            if (used > 0) {
+                nk.narrow(2, 0, used).copy_(ck.narrow(2, 0, used));
+                nv.narrow(2, 0, used).copy_(cv.narrow(2, 0, used));
+            }
+            ck = nk;
+            cv = nv;
+        }
+        ck.narrow(2, used, t).copy_(k);
+        cv.narrow(2, used, t).copy_(v);
+        used += t;
+        k = ck.narrow(2, 0, used);
+        v = cv.narrow(2, 0, used);
     }
     const torch::Tensor heads = attend(q, k, v, ctx.mask); // [B, T, heads, hd]
     if (probe && probe->wants(ProbePoint::AttnHeads))
@@ -291,6 +305,7 @@ torch::Tensor TransformerImpl::forward(const torch::Tensor& ids, const torch::Te
     if (cache && cache->keys.empty()) {
         cache->keys.resize(m_weights.blocks.size());
         cache->values.resize(m_weights.blocks.size());
+        cache->lengths.assign(m_weights.blocks.size(), 0);
     }
     const AttentionContext ctx = context(ids, mask, past);
     torch::Tensor h = embed(ids, mask, past);

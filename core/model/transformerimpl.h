@@ -34,11 +34,13 @@ struct Probe {
     bool wants(ProbePoint p) const { return (points & static_cast<std::uint32_t>(p)) != 0; }
 };
 
-// Per-layer cached keys and values for generation: [B, kvHeads, S, headDim].
+// Per-layer cached keys and values for generation. Storage is [B, kvHeads, capacity, headDim] and grows by
+// doubling, so a decode step writes one position instead of concatenating the whole cache again.
 struct KvCache {
     std::vector<torch::Tensor> keys;
     std::vector<torch::Tensor> values;
-    std::int64_t length() const { return keys.empty() || !keys[0].defined() ? 0 : keys[0].size(2); }
+    std::vector<std::int64_t> lengths; // tokens cached per layer
+    std::int64_t length() const { return lengths.empty() ? 0 : lengths[0]; }
 };
 
 // What every block of one forward call shares: rotary tables and the additive attention mask.

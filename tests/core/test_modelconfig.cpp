@@ -48,7 +48,7 @@ TEST(ModelConfig, RoundTripsThroughHfJson)
 
 TEST(ModelConfig, MissingFieldIsNamed)
 {
-    expectErrorMentions(R"({"vocab_size": 10})", "hidden_size");
+    expectErrorMentions(R"({"architectures": ["LlamaForCausalLM"], "vocab_size": 10})", "hidden_size");
 }
 
 TEST(ModelConfig, InvalidJsonIsAnError)
@@ -58,7 +58,7 @@ TEST(ModelConfig, InvalidJsonIsAnError)
 
 TEST(ModelConfig, HeadsMustDivideIntoKvGroups)
 {
-    expectErrorMentions(R"({"vocab_size": 10, "hidden_size": 8, "intermediate_size": 16, "num_hidden_layers": 1,
+    expectErrorMentions(R"({"architectures": ["LlamaForCausalLM"], "vocab_size": 10, "hidden_size": 8, "intermediate_size": 16, "num_hidden_layers": 1,
                             "num_attention_heads": 4, "num_key_value_heads": 3})",
                         "num_key_value_heads");
 }
