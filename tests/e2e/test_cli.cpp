@@ -5,7 +5,6 @@
 #include <cstdio>
 #include <cstring>
 #include <nlohmann/json.hpp>
-#include <sys/wait.h>
 
 #include "io/checkpoint.h"
 #include "testsupport.h"
@@ -14,30 +13,6 @@ using namespace flatslice;
 namespace fs = std::filesystem;
 
 namespace {
-
-struct CliRun {
-    int exitCode = -1;
-    std::string out;
-    std::string err;
-};
-
-CliRun runCli(const std::string& arguments)
-{
-    test::ScratchDir scratch;
-    const std::string command = std::string(FLATSLICE_CLI) + " " + arguments + " >" + (scratch / "out").string() +
-                                " 2>" + (scratch / "err").string() + " </dev/null";
-    const int status = std::system(command.c_str());
-    CliRun run;
-    run.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    run.out = test::readFile(scratch / "out");
-    run.err = test::readFile(scratch / "err");
-    return run;
-}
-
-std::string quoted(const fs::path& p)
-{
-    return "'" + p.string() + "'";
-}
 
 // Little-endian byte builder for crafted files.
 struct Bytes {
@@ -80,7 +55,7 @@ protected:
 
 TEST_F(DemoModel, InspectReportsSmolLM2Shape)
 {
-    const CliRun run = runCli("inspect --json " + quoted(m_model));
+    const test::CliResult run = test::runCli("inspect --json " + test::quoted(m_model));
     ASSERT_EQ(run.exitCode, 0) << run.err;
     const auto j = nlohmann::json::parse(run.out);
     EXPECT_EQ(j["layers"], 30);
@@ -98,7 +73,7 @@ TEST_F(DemoModel, ConvertProducesADirectoryOurReaderLoadsWithEqualTensors)
 {
     test::ScratchDir scratch;
     const fs::path out = scratch / "hf";
-    const CliRun run = runCli("convert " + quoted(m_model) + " -o " + quoted(out));
+    const test::CliResult run = test::runCli("convert " + test::quoted(m_model) + " -o " + test::quoted(out));
     ASSERT_EQ(run.exitCode, 0) << run.err;
     for (const char* file : {"config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json",
                              "generation_config.json", "special_tokens_map.json"})
@@ -117,7 +92,7 @@ TEST_F(DemoModel, ConvertProducesADirectoryOurReaderLoadsWithEqualTensors)
         EXPECT_EQ(std::memcmp(a.data(), b.data(), a.size() * sizeof(float)), 0) << "f32 export must be exact";
     }
 
-    const CliRun inspect = runCli("inspect --json " + quoted(out));
+    const test::CliResult inspect = test::runCli("inspect --json " + test::quoted(out));
     ASSERT_EQ(inspect.exitCode, 0) << inspect.err;
     const auto j = nlohmann::json::parse(inspect.out);
     EXPECT_EQ(j["layers"], 30);
@@ -131,7 +106,7 @@ TEST_F(DemoModel, ConvertRefusesToOverwriteWithoutForce)
     test::ScratchDir scratch;
     fs::create_directory(scratch / "taken");
     test::writeFile(scratch / "taken" / "keep.txt", std::string("mine"));
-    const CliRun run = runCli("convert " + quoted(m_model) + " -o " + quoted(scratch / "taken"));
+    const test::CliResult run = test::runCli("convert " + test::quoted(m_model) + " -o " + test::quoted(scratch / "taken"));
     EXPECT_EQ(run.exitCode, 1);
     EXPECT_NE(run.err.find("already exists"), std::string::npos) << run.err;
     EXPECT_EQ(test::readFile(scratch / "taken" / "keep.txt"), "mine");
@@ -140,7 +115,7 @@ TEST_F(DemoModel, ConvertRefusesToOverwriteWithoutForce)
 TEST_F(DemoModel, ConvertBf16RoundsEveryValue)
 {
     test::ScratchDir scratch;
-    const CliRun run = runCli("convert " + quoted(m_model) + " -o " + quoted(scratch / "bf16") + " --dtype bf16");
+    const test::CliResult run = test::runCli("convert " + test::quoted(m_model) + " -o " + test::quoted(scratch / "bf16") + " --dtype bf16");
     ASSERT_EQ(run.exitCode, 0) << run.err;
     const auto converted = core::Checkpoint::open(scratch / "bf16");
     const auto* info = converted->findTensor("model.layers.0.self_attn.q_proj.weight");
@@ -156,13 +131,13 @@ TEST_F(DemoModel, ConvertBf16RoundsEveryValue)
 
 TEST(Cli, UsageErrorsExitWithTwo)
 {
-    EXPECT_EQ(runCli("inspect").exitCode, 2);
-    EXPECT_EQ(runCli("inspect a b").exitCode, 2);
-    EXPECT_EQ(runCli("convert x.gguf").exitCode, 2);
-    EXPECT_EQ(runCli("inspect --bogus x").exitCode, 2);
-    EXPECT_EQ(runCli("no-such-command").exitCode, 2);
-    EXPECT_EQ(runCli("--help").exitCode, 0);
-    EXPECT_EQ(runCli("inspect --help").exitCode, 0);
+    EXPECT_EQ(test::runCli("inspect").exitCode, 2);
+    EXPECT_EQ(test::runCli("inspect a b").exitCode, 2);
+    EXPECT_EQ(test::runCli("convert x.gguf").exitCode, 2);
+    EXPECT_EQ(test::runCli("inspect --bogus x").exitCode, 2);
+    EXPECT_EQ(test::runCli("no-such-command").exitCode, 2);
+    EXPECT_EQ(test::runCli("--help").exitCode, 0);
+    EXPECT_EQ(test::runCli("inspect --help").exitCode, 0);
 }
 
 // Malformed files: each must exit 1 with one line that names the problem, never crash or hang.
@@ -186,7 +161,7 @@ TEST_P(MalformedFile, InspectExitsOneWithOneLine)
     const Malformed& m = GetParam();
     const fs::path path = scratch / m.name;
     test::writeFile(path, m.bytes);
-    const CliRun run = runCli("inspect " + quoted(path));
+    const test::CliResult run = test::runCli("inspect " + test::quoted(path));
     EXPECT_EQ(run.exitCode, 1) << run.err;
     ASSERT_FALSE(run.err.empty());
     EXPECT_EQ(std::count(run.err.begin(), run.err.end(), '\n'), 1) << run.err;

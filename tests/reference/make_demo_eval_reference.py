@@ -6,7 +6,9 @@ Writes tests/data/demo-eval.json with, for ../shared/data/wikitext-2-raw/wiki.te
       * "gguf":      model and tokenizer read by transformers itself from the GGUF (gguf_file=...), independent
                      of our converter;
       * "converted": model and tokenizer from `flatslice convert` output (needs FLATSLICE_CLI);
-  - token ids of the first 64 tokens (our tokenizer must produce the same);
+  - the same perplexities on exactly the ids the `tokenizers` library gives with our converted tokenizer.json
+    ("tokenizers_ids": isolates the model math from tokenization; transformers' GGUF tokenizer ignores the
+    "smollm" pre-tokenizer and splits numeric characters like "½" differently);
   - transformers' prefill tokens/s (512 tokens, batch 1) and decode tokens/s (64 greedy steps with cache), f32,
     torch threads = 2 (this machine's cores), for the benchmark ratio.
 Protocol: windows of seqlen non-overlapping, loss over every token of a window but the first (SliceGPT/FlattenGPT).
@@ -67,7 +69,8 @@ def speed(model, ids):
 
 def main():
     torch.set_num_threads(THREADS)
-    text = DATA.read_text(encoding="utf-8")
+    # Bytes, not read_text(): Python would turn the file's 2,891 CRLFs into LF and tokenize a different text.
+    text = DATA.read_bytes().decode("utf-8")
     record = {"data": str(DATA.relative_to(ROOT.parent)), "data_sha256": hashlib.sha256(DATA.read_bytes()).hexdigest(),
               "model": GGUF.name, "transformers": transformers.__version__, "torch": torch.__version__}
     tok = AutoTokenizer.from_pretrained(str(GGUF.parent), gguf_file=GGUF.name)
@@ -88,7 +91,14 @@ def main():
         record["converted_tokenization_equal"] = ids2 == ids
         record["converted"] = {"seqlen512_16384": perplexity(model2, ids2, 512, 16384),
                                "seqlen512_2048": perplexity(model2, ids2, 512, 2048)}
-    print(json.dumps(record["converted"]))
+        # Same weights, and exactly the token ids our tokenizer produces (the `tokenizers` library on the
+        # tokenizer.json we wrote, which follows llama.cpp's "smollm" pre-tokenizer): isolates the model math.
+        from tokenizers import Tokenizer
+        ids3 = Tokenizer.from_file(str(out / "tokenizer.json")).encode(text).ids
+        record["tokenizers_ids"] = {"tokens_in_file": len(ids3), "first_ids": ids3[:64],
+                                    "seqlen512_16384": perplexity(model2, ids3, 512, 16384),
+                                    "seqlen512_2048": perplexity(model2, ids3, 512, 2048)}
+    print(json.dumps(record["converted"]), json.dumps(record["tokenizers_ids"]["seqlen512_2048"]))
     (ROOT / "tests" / "data" / "demo-eval.json").write_text(json.dumps(record, indent=1) + "\n")
 
 

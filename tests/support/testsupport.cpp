@@ -4,6 +4,7 @@
 #include <fstream>
 #include <random>
 #include <sstream>
+#include <sys/wait.h>
 
 namespace flatslice::test {
 
@@ -48,6 +49,29 @@ std::string readFile(const std::filesystem::path& path)
     std::ostringstream buffer;
     buffer << in.rdbuf();
     return buffer.str();
+}
+
+#ifdef FLATSLICE_CLI
+CliResult runCli(const std::string& arguments)
+{
+    ScratchDir scratch;
+    const std::string command = std::string(FLATSLICE_CLI) + " " + arguments + " >" + quoted(scratch / "out") +
+                                " 2>" + quoted(scratch / "err") + " </dev/null";
+    const int status = std::system(command.c_str());
+    CliResult result;
+    result.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    result.out = readFile(scratch / "out");
+    result.err = readFile(scratch / "err");
+    return result;
+}
+#endif
+
+std::string quoted(const std::filesystem::path& path)
+{
+    std::string out = "'";
+    for (const char c : path.string())
+        out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
 }
 
 std::filesystem::path demoModel()

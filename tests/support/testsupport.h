@@ -30,6 +30,18 @@ void writeFile(const std::filesystem::path& path, const std::vector<unsigned cha
 void writeFile(const std::filesystem::path& path, const std::string& text);
 std::string readFile(const std::filesystem::path& path);
 
+// Runs the flatslice CLI (e2e tests only: FLATSLICE_CLI names the binary) with `arguments` appended to the
+// command line as shell words, stdin from /dev/null; captures exit code, stdout and stderr.
+struct CliResult {
+    int exitCode = -1;
+    std::string out;
+    std::string err;
+};
+CliResult runCli(const std::string& arguments);
+
+// Single-quotes a path for a shell command line.
+std::string quoted(const std::filesystem::path& path);
+
 // The demo GGUF fetched by `./dev setup` (FLATSLICE_DEMO_MODEL overrides); empty if it is not present.
 std::filesystem::path demoModel();
 
