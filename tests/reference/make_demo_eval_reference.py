@@ -9,8 +9,7 @@ Writes tests/data/demo-eval.json with, for ../shared/data/wikitext-2-raw/wiki.te
   - the same perplexities on exactly the ids the `tokenizers` library gives with our converted tokenizer.json
     ("tokenizers_ids": isolates the model math from tokenization; transformers' GGUF tokenizer ignores the
     "smollm" pre-tokenizer and splits numeric characters like "½" differently);
-  - transformers' prefill tokens/s (512 tokens, batch 1) and decode tokens/s (64 greedy steps with cache), f32,
-    torch threads = 2 (this machine's cores), for the benchmark ratio.
+Speed is measured separately, on a quiet machine, by `./dev bench` (bench_hf.py beside `flatslice bench`).
 Protocol: windows of seqlen non-overlapping, loss over every token of a window but the first (SliceGPT/FlattenGPT).
 """
 import hashlib
@@ -19,7 +18,6 @@ import os
 import pathlib
 import subprocess
 import tempfile
-import time
 
 import torch
 import transformers
@@ -47,26 +45,6 @@ def perplexity(model, ids, seqlen, max_tokens):
     return {"perplexity": float(torch.exp(torch.tensor(nll / count))), "windows": windows, "predicted": count}
 
 
-@torch.inference_mode()
-def speed(model, ids):
-    x = torch.tensor(ids[:512]).unsqueeze(0)
-    model(x)
-    best = float("inf")
-    for _ in range(3):
-        t = time.perf_counter()
-        model(x)
-        best = min(best, time.perf_counter() - t)
-    out = model(x, use_cache=True)
-    past, nxt = out.past_key_values, out.logits[:, -1:].argmax(-1)
-    t = time.perf_counter()
-    for _ in range(64):
-        out = model(nxt, past_key_values=past, use_cache=True)
-        past, nxt = out.past_key_values, out.logits[:, -1:].argmax(-1)
-    decode = time.perf_counter() - t
-    return {"prefill_tokens_per_s": 512 / best, "decode_tokens_per_s": 64 / decode, "threads": THREADS,
-            "dtype": "float32", "attn_implementation": model.config._attn_implementation}
-
-
 def main():
     torch.set_num_threads(THREADS)
     # Bytes, not read_text(): Python would turn the file's 2,891 CRLFs into LF and tokenize a different text.
@@ -80,8 +58,7 @@ def main():
     record["first_ids"] = ids[:64]
     record["gguf"] = {"seqlen512_16384": perplexity(model, ids, 512, 16384),
                       "seqlen512_2048": perplexity(model, ids, 512, 2048)}
-    record["speed"] = speed(model, ids)
-    print(json.dumps(record["gguf"]), json.dumps(record["speed"]))
+    print(json.dumps(record["gguf"]))
     with tempfile.TemporaryDirectory() as tmp:
         out = pathlib.Path(tmp) / "hf"
         subprocess.run([CLI, "convert", str(GGUF), "-o", str(out)], check=True)
