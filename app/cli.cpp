@@ -25,6 +25,8 @@ const std::map<std::string, Command>& commands()
     static const std::map<std::string, Command> table = {
         {"inspect", inspectCommand}, {"convert", convertCommand}, {"demo", demoCommand},
         {"eval", evalCommand},       {"generate", generateCommand}, {"bench", benchCommand},
+        {"analyze", analyzeCommand},
+        {"compress", compressCommand},
     };
     return table;
 }
@@ -42,6 +44,10 @@ usage: flatslice [open] [MODEL]                  the workbench (GUI)
                                                  perplexity (SliceGPT/FlattenGPT protocol)
        flatslice generate MODEL --prompt TEXT    greedy continuation, streamed
        flatslice bench MODEL [--seqlen N]        prefill and decode tokens/s
+       flatslice analyze MODEL --calib FILE [-o SESSION.flatslice.h5]
+                                                 redundancy: block similarity, spectra, head/channel scores
+       flatslice compress MODEL --plan P.json --calib FILE -o OUT [--eval FILE]
+                                                 flatten/drop blocks per plan, export a HF directory
        flatslice demo MODEL.gguf -o DIR          headless walk-through
        flatslice COMMAND --help                  details of one command
        flatslice --version

@@ -17,6 +17,8 @@ int demoCommand(const Args& args);
 int evalCommand(const Args& args);
 int generateCommand(const Args& args);
 int benchCommand(const Args& args);
+int analyzeCommand(const Args& args);
+int compressCommand(const Args& args);
 
 // Shared by the commands.
 bool wantsHelp(const Args& args);

@@ -23,7 +23,7 @@ bool wantsGui(const std::vector<std::string>& args)
     return args[0].starts_with("--") || std::filesystem::exists(args[0], ec);
 }
 
-bool hasDisplay()
+[[maybe_unused]] bool hasDisplay()
 {
     for (const char* name : {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"})
         if (const char* value = std::getenv(name); value && *value)

@@ -1,0 +1,187 @@
+#include "compress/compressor.h"
+
+#include <c10/core/InferenceMode.h>
+#include <chrono>
+#include <map>
+#include <set>
+
+#include "compress/flattener.h"
+#include "model/transformerimpl.h"
+#include "util/error.h"
+
+namespace flatslice::core {
+
+namespace {
+
+std::int64_t elements(const torch::Tensor& t)
+{
+    return t.defined() ? t.numel() : 0;
+}
+
+std::int64_t linearParameters(const LinearWeights& w)
+{
+    return elements(w.weight) + elements(w.bias);
+}
+
+std::int64_t normParameters(const NormWeights& n)
+{
+    return elements(n.weight) + elements(n.bias);
+}
+
+} // namespace
+
+std::int64_t countParameters(const TransformerImpl& model)
+{
+    const ModelWeights& w = model.weights();
+    std::int64_t n = elements(w.embed) + elements(w.positions) + normParameters(w.finalNorm);
+    const bool tied = w.head.weight.defined() && w.embed.defined() &&
+                      w.head.weight.data_ptr() == w.embed.data_ptr();
+    n += (tied ? 0 : elements(w.head.weight)) + elements(w.head.bias);
+    for (const BlockWeights& b : w.blocks)
+        n += normParameters(b.attnNorm) + normParameters(b.mlpNorm) + normParameters(b.qNorm) +
+             normParameters(b.kNorm) + linearParameters(b.q) + linearParameters(b.k) + linearParameters(b.v) +
+             linearParameters(b.o) + linearParameters(b.gate) + linearParameters(b.up) + linearParameters(b.down);
+    return n;
+}
+
+Compressor::Compressor(const TransformerImpl& model, Plan plan) : m_model(model), m_plan(std::move(plan)) {}
+
+Compressor::~Compressor() = default;
+
+const TransformerImpl& Compressor::result() const
+{
+    if (!m_result)
+        throw Error("compressor: no result (run() has not completed)");
+    return *m_result;
+}
+
+std::unique_ptr<TransformerImpl> Compressor::takeResult()
+{
+    if (!m_result)
+        throw Error("compressor: no result (run() has not completed)");
+    return std::move(m_result);
+}
+
+CompressionReport Compressor::run(const std::vector<std::vector<std::int32_t>>& windows, std::int64_t batch,
+                                  const Progress& progress)
+{
+    const auto start = std::chrono::steady_clock::now();
+    c10::InferenceMode guard;
+    m_result.reset();
+    const ModelConfig& config = m_model.config();
+    const ModelWeights& source = m_model.weights();
+    const auto layers = static_cast<std::int64_t>(source.blocks.size());
+    m_plan.validateAgainst(config, "plan");
+    if (m_plan.slice)
+        throw Error("slicing is not implemented yet");
+
+    CompressionReport report;
+    report.layersBefore = layers;
+    report.parametersBefore = countParameters(m_model);
+    report.dropped = m_plan.drop;
+
+    std::map<std::int64_t, std::vector<std::int64_t>> groupAt; // first block -> group
+    std::int64_t lastGroupBlock = -1;
+    for (const auto& g : m_plan.flatten) {
+        groupAt[g.front()] = g;
+        lastGroupBlock = std::max(lastGroupBlock, g.back());
+    }
+    const std::set<std::int64_t> dropped(m_plan.drop.begin(), m_plan.drop.end());
+    const bool refed = m_plan.options.statistics == StatisticsSource::Refed;
+
+    // Calibration hidden states, `batch` windows per tensor.
+    std::vector<torch::Tensor> hidden;
+    AttentionContext ctx;
+    if (!m_plan.flatten.empty()) {
+        if (windows.empty())
+            throw Error("compress: flattening needs calibration windows");
+        const std::size_t seqlen = windows.front().size();
+        if (seqlen < 2)
+            throw Error("compress: calibration windows need at least 2 tokens");
+        batch = std::max<std::int64_t>(batch, 1);
+        for (std::size_t w = 0; w < windows.size(); w += static_cast<std::size_t>(batch)) {
+            const std::size_t n = std::min(windows.size() - w, static_cast<std::size_t>(batch));
+            std::vector<std::int64_t> ids;
+            for (std::size_t i = w; i < w + n; ++i) {
+                if (windows[i].size() != seqlen)
+                    throw Error("compress: calibration windows must all have the same length");
+                ids.insert(ids.end(), windows[i].begin(), windows[i].end());
+            }
+            const torch::Tensor input =
+                torch::tensor(ids, torch::kInt64).view({static_cast<std::int64_t>(n), static_cast<std::int64_t>(seqlen)});
+            if (w == 0)
+                ctx = m_model.context(input.narrow(0, 0, 1), {}, 0);
+            hidden.push_back(m_model.embed(input, {}, 0));
+            report.calibrationTokens += input.numel();
+        }
+    }
+    auto advance = [&](const TransformerImpl& model, std::int64_t index, std::int64_t shown, const char* what) {
+        for (auto& h : hidden) {
+            progress.step(shown, layers, what);
+            h = model.block(index, h, ctx);
+        }
+    };
+
+    const std::unique_ptr<Flattener> flattener =
+        m_plan.flatten.empty() ? nullptr : std::make_unique<Flattener>(config, m_model.dtype(), m_plan.options);
+    ModelWeights out;
+    out.embed = source.embed;
+    out.positions = source.positions;
+    out.finalNorm = source.finalNorm;
+    out.head = source.head;
+    for (std::int64_t i = 0; i < layers; ++i) {
+        progress.step(i, layers, "block " + std::to_string(i));
+        const bool needStates = i <= lastGroupBlock;
+        if (dropped.count(i)) {
+            if (!refed && needStates)
+                advance(m_model, i, i, "original statistics");
+            continue;
+        }
+        const auto group = groupAt.find(i);
+        if (group == groupAt.end()) {
+            out.blocks.push_back(source.blocks[static_cast<std::size_t>(i)]);
+            if (needStates)
+                advance(m_model, i, i, "re-feeding calibration");
+            continue;
+        }
+        const std::vector<std::int64_t>& members = group->second;
+        std::vector<const BlockWeights*> parts;
+        for (const std::int64_t b : members)
+            parts.push_back(&source.blocks[static_cast<std::size_t>(b)]);
+        FlattenGroupReport groupReport;
+        groupReport.blocks = members;
+        const BlockWeights wide = flattener->widen(parts);
+        const Progress inner([&](std::int64_t, std::int64_t, std::string_view message) {
+            progress.step(i, layers, "blocks " + std::to_string(members.front()) + "-" +
+                                         std::to_string(members.back()) + ": " + std::string(message));
+            return true;
+        });
+        BlockWeights pruned = flattener->prune(wide, hidden, ctx, groupReport, inner);
+        if (members.back() < lastGroupBlock) {
+            if (refed) {
+                const TransformerImpl scratch = flattener->scratchModel(pruned);
+                advance(scratch, 0, i, "re-feeding calibration");
+            } else {
+                for (const std::int64_t b : members)
+                    advance(m_model, b, i, "original statistics");
+            }
+        }
+        for (const auto& w : groupReport.warnings)
+            report.warnings.push_back(w);
+        report.groups.push_back(std::move(groupReport));
+        out.blocks.push_back(std::move(pruned));
+        i = members.back();
+    }
+    hidden.clear();
+    progress.step(layers, layers, "done");
+
+    ModelConfig resultConfig = config;
+    resultConfig.numLayers = static_cast<std::int64_t>(out.blocks.size());
+    m_result = std::make_unique<TransformerImpl>(std::move(resultConfig), std::move(out), m_model.dtype());
+    report.layersAfter = m_result->config().numLayers;
+    report.parametersAfter = countParameters(*m_result);
+    report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return report;
+}
+
+} // namespace flatslice::core

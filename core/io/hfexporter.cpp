@@ -1,0 +1,309 @@
+#include "io/hfexporter.h"
+
+#include <ATen/Parallel.h>
+#include <c10/core/InferenceMode.h>
+#include <chrono>
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "io/atomicdirectory.h"
+#include "io/checkpoint.h"
+#include "io/ggufcheckpoint.h"
+#include "io/safetensorswriter.h"
+#include "model/transformer.h"
+#include "model/transformerimpl.h"
+#include "util/error.h"
+
+namespace flatslice::core {
+
+namespace {
+
+using nlohmann::ordered_json;
+
+struct Entry {
+    std::string name;
+    torch::Tensor tensor;
+};
+
+void add(std::vector<Entry>& entries, const std::string& name, const torch::Tensor& t)
+{
+    if (t.defined())
+        entries.push_back({name, t});
+}
+
+void addLinear(std::vector<Entry>& entries, const std::string& prefix, const LinearWeights& w)
+{
+    add(entries, prefix + ".weight", w.weight);
+    add(entries, prefix + ".bias", w.bias);
+}
+
+// The Llama-family HF names (Mistral, Qwen2 and Qwen3 share them).
+std::vector<Entry> hfTensors(const TransformerImpl& model)
+{
+    const ModelConfig& c = model.config();
+    const ModelWeights& w = model.weights();
+    if (c.normKind != NormKind::RmsNorm || !c.gatedMlp || c.parallelBlock || c.learnedPositions)
+        throw Error("export: only Llama-family models (RMSNorm, gated MLP) can be exported yet, not " +
+                    c.architecture);
+    std::vector<Entry> out;
+    add(out, "model.embed_tokens.weight", w.embed);
+    for (std::size_t i = 0; i < w.blocks.size(); ++i) {
+        const BlockWeights& b = w.blocks[i];
+        if (b.numHeads != c.numHeads || b.numKvHeads != c.numKvHeads || b.up.weight.size(0) != c.intermediateSize)
+            throw Error("export: layer " + std::to_string(i) + " has non-standard widths (" +
+                        std::to_string(b.numHeads) + " heads, " + std::to_string(b.numKvHeads) + " KV heads, " +
+                        std::to_string(b.up.weight.size(0)) + " channels); a plain config cannot describe it");
+        if (b.qNorm.weight.defined() && b.qNorm.weight.dim() != 1)
+            throw Error("export: layer " + std::to_string(i) + " has per-head q/k norm gains");
+        const std::string p = "model.layers." + std::to_string(i) + ".";
+        add(out, p + "input_layernorm.weight", b.attnNorm.weight);
+        addLinear(out, p + "self_attn.q_proj", b.q);
+        addLinear(out, p + "self_attn.k_proj", b.k);
+        addLinear(out, p + "self_attn.v_proj", b.v);
+        addLinear(out, p + "self_attn.o_proj", b.o);
+        add(out, p + "self_attn.q_norm.weight", b.qNorm.weight);
+        add(out, p + "self_attn.k_norm.weight", b.kNorm.weight);
+        add(out, p + "post_attention_layernorm.weight", b.mlpNorm.weight);
+        addLinear(out, p + "mlp.gate_proj", b.gate);
+        addLinear(out, p + "mlp.up_proj", b.up);
+        addLinear(out, p + "mlp.down_proj", b.down);
+    }
+    add(out, "model.norm.weight", w.finalNorm.weight);
+    if (!c.tieWordEmbeddings)
+        addLinear(out, "lm_head", w.head);
+    return out;
+}
+
+TensorView toView(const std::string& name, const torch::Tensor& t, DType dtype)
+{
+    auto tensor = std::make_shared<torch::Tensor>(
+        t.to(dtype == DType::BF16 ? torch::kBFloat16 : torch::kFloat32).contiguous());
+    TensorView view;
+    view.name = name;
+    view.dtype = dtype;
+    view.shape.assign(tensor->sizes().begin(), tensor->sizes().end());
+    view.bytes = std::span<const std::byte>(static_cast<const std::byte*>(tensor->data_ptr()),
+                                            static_cast<std::size_t>(tensor->nbytes()));
+    view.owner = tensor;
+    return view;
+}
+
+// The in-memory model as the written files will hold it: weights rounded to `dtype`, computed in f32.
+std::unique_ptr<TransformerImpl> roundedCopy(const TransformerImpl& model, DType dtype)
+{
+    const torch::Dtype stored = dtype == DType::BF16 ? torch::kBFloat16 : torch::kFloat32;
+    auto r = [&](const torch::Tensor& t) { return t.defined() ? t.to(stored).to(torch::kFloat32) : t; };
+    ModelWeights w = model.weights();
+    const bool tied = w.head.weight.defined() && w.head.weight.data_ptr() == w.embed.data_ptr();
+    w.embed = r(w.embed);
+    w.finalNorm.weight = r(w.finalNorm.weight);
+    w.head.weight = tied ? w.embed : r(w.head.weight);
+    w.head.bias = r(w.head.bias);
+    for (BlockWeights& b : w.blocks) {
+        for (NormWeights* n : {&b.attnNorm, &b.mlpNorm, &b.qNorm, &b.kNorm})
+            n->weight = r(n->weight);
+        for (LinearWeights* l : {&b.q, &b.k, &b.v, &b.o, &b.gate, &b.up, &b.down}) {
+            l->weight = r(l->weight);
+            l->bias = r(l->bias);
+        }
+    }
+    return std::make_unique<TransformerImpl>(model.config(), std::move(w), torch::kFloat32);
+}
+
+double perplexityOf(const TransformerImpl& model, const std::vector<std::int32_t>& tokens)
+{
+    c10::InferenceMode guard;
+    const torch::Tensor ids =
+        torch::tensor(std::vector<std::int64_t>(tokens.begin(), tokens.end()), torch::kInt64).unsqueeze(0);
+    const torch::Tensor logits = model.forward(ids, {})[0];
+    const auto n = static_cast<std::int64_t>(tokens.size()) - 1;
+    const torch::Tensor logProbs = torch::log_softmax(logits.narrow(0, 0, n), -1);
+    const torch::Tensor picked = logProbs.gather(1, ids[0].narrow(0, 1, n).unsqueeze(1));
+    return std::exp(-picked.to(torch::kFloat64).mean().item<double>());
+}
+
+double perplexityOf(const Transformer& model, const std::vector<std::int32_t>& tokens)
+{
+    const NllResult r = model.windowNll(tokens);
+    return std::exp(r.nll / static_cast<double>(std::max<std::int64_t>(r.tokens, 1)));
+}
+
+std::string generationConfigJson(const ModelConfig& config)
+{
+    ordered_json j = ordered_json::object();
+    if (config.bosTokenId)
+        j["bos_token_id"] = *config.bosTokenId;
+    if (config.eosTokenIds.size() == 1)
+        j["eos_token_id"] = config.eosTokenIds.front();
+    else if (!config.eosTokenIds.empty())
+        j["eos_token_id"] = config.eosTokenIds;
+    if (config.padTokenId)
+        j["pad_token_id"] = *config.padTokenId;
+    return j.dump(2) + "\n";
+}
+
+std::string specialTokensMapJson(const GgufTokenizerInfo& info)
+{
+    ordered_json j = ordered_json::object();
+    auto put = [&](const char* key, std::optional<std::int64_t> id) {
+        if (id && *id >= 0 && *id < static_cast<std::int64_t>(info.tokens.size()))
+            j[key] = info.tokens[static_cast<std::size_t>(*id)];
+    };
+    put("bos_token", info.bosId);
+    put("eos_token", info.eosId);
+    put("pad_token", info.padId);
+    put("unk_token", info.unkId);
+    return j.dump(2) + "\n";
+}
+
+void writeTokenizer(const std::filesystem::path& source, const AtomicDirectory& out, std::int64_t maxLength)
+{
+    namespace fs = std::filesystem;
+    if (source.empty())
+        return;
+    if (fs::is_directory(source)) {
+        for (const char* name : {"tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.json",
+                                 "merges.txt", "tokenizer.model", "added_tokens.json", "chat_template.jinja"}) {
+            if (fs::exists(source / name))
+                fs::copy_file(source / name, out.staging() / name, fs::copy_options::overwrite_existing);
+        }
+        return;
+    }
+    const GgufCheckpoint gguf(source);
+    out.writeText("tokenizer.json", toHfTokenizerJson(gguf.tokenizer()));
+    out.writeText("tokenizer_config.json", toHfTokenizerConfigJson(gguf.tokenizer(), maxLength));
+    out.writeText("special_tokens_map.json", specialTokensMapJson(gguf.tokenizer()));
+}
+
+std::string modelCard(const HfExportOptions& o, const ModelConfig& c, std::int64_t parameters,
+                      const HfExportResult& r)
+{
+    std::string card = "---\nlibrary_name: transformers\ntags:\n- flatslice\n- pruned\n---\n\n# " + o.modelName +
+                       "\n\nA structurally compressed " + c.architecture + " written by flatslice: " +
+                       std::to_string(c.numLayers) + " layers of the standard width (" + std::to_string(c.numHeads) +
+                       " heads, " + std::to_string(c.numKvHeads) + " KV heads, " +
+                       std::to_string(c.intermediateSize) + " MLP channels), " + std::to_string(parameters) +
+                       " parameters. It is a plain `" + c.modelType +
+                       "` checkpoint: `AutoModelForCausalLM.from_pretrained(dir)` loads it without remote code.\n\n"
+                       "`flatslice.json` records the plan (which blocks were flattened or dropped), the calibration "
+                       "protocol and the measured figures.\n";
+    if (r.evaluation) {
+        char line[256];
+        std::snprintf(line, sizeof line, "\nPerplexity %.4f on %s (%lld tokens, windows of %lld).\n",
+                      r.evaluation->perplexity, o.evalName.c_str(), static_cast<long long>(r.evaluation->tokens),
+                      static_cast<long long>(r.evaluation->seqlen));
+        card += line;
+    }
+    return card;
+}
+
+} // namespace
+
+HfExporter::HfExporter(HfExportOptions options) : m_options(std::move(options)) {}
+
+HfExportResult HfExporter::write(const TransformerImpl& model, const std::filesystem::path& outDir,
+                                 const Progress& progress) const
+{
+    const auto start = std::chrono::steady_clock::now();
+    const HfExportOptions& o = m_options;
+    if (o.dtype != DType::F32 && o.dtype != DType::BF16)
+        throw Error("export: weights are written as f32 or bf16");
+    ordered_json extra;
+    try {
+        extra = ordered_json::parse(o.flatsliceJson);
+    } catch (const std::exception& e) {
+        throw Error(std::string("export: flatslice.json content is not JSON: ") + e.what());
+    }
+    if (!extra.is_object())
+        throw Error("export: flatslice.json content must be a JSON object");
+
+    ModelConfig config = model.config();
+    config.numLayers = static_cast<std::int64_t>(model.weights().blocks.size());
+    config.torchDtype = o.dtype == DType::BF16 ? "bfloat16" : "float32";
+    const std::vector<Entry> entries = hfTensors(model);
+
+    AtomicDirectory out(outDir, o.overwrite);
+    HfExportResult result;
+    result.outDir = outDir;
+    std::vector<TensorSpec> specs;
+    std::int64_t parameters = 0;
+    for (const Entry& e : entries) {
+        specs.push_back({e.name, o.dtype, std::vector<std::int64_t>(e.tensor.sizes().begin(), e.tensor.sizes().end())});
+        parameters += e.tensor.numel();
+        result.weightBytes += static_cast<std::uint64_t>(e.tensor.numel()) * dtypeSize(o.dtype);
+    }
+    const auto total = static_cast<std::int64_t>(entries.size()) + 2;
+    {
+        c10::InferenceMode guard;
+        writeSafetensorsSharded(out.staging(), specs, {{"format", "pt"}},
+                                [&](std::size_t i) {
+                                    progress.step(static_cast<std::int64_t>(i), total, "writing " + entries[i].name);
+                                    return toView(entries[i].name, entries[i].tensor, o.dtype);
+                                },
+                                o.maxShardBytes);
+    }
+    result.tensors = static_cast<std::int64_t>(entries.size());
+    nlohmann::json hfConfig = nlohmann::json::parse(toHfConfigJson(config));
+    if (config.slidingWindow > 0)
+        hfConfig["sliding_window"] = config.slidingWindow;
+    out.writeText("config.json", hfConfig.dump(2) + "\n");
+    namespace fs = std::filesystem;
+    if (fs::is_directory(o.tokenizerSource) && fs::exists(o.tokenizerSource / "generation_config.json"))
+        fs::copy_file(o.tokenizerSource / "generation_config.json", out.staging() / "generation_config.json");
+    else
+        out.writeText("generation_config.json", generationConfigJson(config));
+    writeTokenizer(o.tokenizerSource, out, config.maxPositionEmbeddings);
+
+    // Self-check: what was written must run like what is in memory.
+    progress.step(total - 2, total, "self-check: reloading");
+    const int threads = at::get_num_threads();
+    const std::unique_ptr<Checkpoint> reopened = Checkpoint::open(out.staging());
+    RuntimeOptions runtime;
+    runtime.threads = threads;
+    const std::unique_ptr<Transformer> reloaded = Transformer::load(*reopened, runtime);
+    ordered_json selfCheck = {{"tokens", o.selfCheckTokens.size()}};
+    if (o.selfCheckTokens.size() >= 2) {
+        const std::unique_ptr<TransformerImpl> rounded = roundedCopy(model, o.dtype);
+        result.selfCheckInMemory = perplexityOf(*rounded, o.selfCheckTokens);
+        result.selfCheckReloaded = perplexityOf(*reloaded, o.selfCheckTokens);
+        const double rel = std::fabs(result.selfCheckReloaded / result.selfCheckInMemory - 1.0);
+        if (!(rel <= o.selfCheckTolerance)) {
+            char line[256];
+            std::snprintf(line, sizeof line,
+                          "export self-check failed: perplexity %.6f in memory vs %.6f reloaded from the files "
+                          "(relative %.3g > %.3g)",
+                          result.selfCheckInMemory, result.selfCheckReloaded, rel, o.selfCheckTolerance);
+            throw Error(line);
+        }
+        selfCheck["ids"] = o.selfCheckTokens;
+        selfCheck["perplexity_in_memory"] = result.selfCheckInMemory;
+        selfCheck["perplexity_reloaded"] = result.selfCheckReloaded;
+    }
+    if (!o.evalTokens.empty()) {
+        progress.step(total - 1, total, "evaluating");
+        result.evaluation = evaluatePerplexity(*reloaded, o.evalTokens, o.evalOptions, progress);
+    }
+
+    ordered_json meta = {{"format", "flatslice-export"}, {"version", 1}};
+    for (auto it = extra.begin(); it != extra.end(); ++it)
+        meta[it.key()] = it.value();
+    meta["export"] = {{"dtype", std::string(dtypeName(o.dtype))},
+                      {"layers", config.numLayers},
+                      {"parameters", parameters},
+                      {"weight_bytes", result.weightBytes}};
+    meta["self_check"] = selfCheck;
+    if (result.evaluation) {
+        const PerplexityResult& e = *result.evaluation;
+        meta["evaluation"] = {{"data", o.evalName},     {"data_sha256", o.evalSha256},
+                              {"seqlen", e.seqlen},     {"max_tokens", o.evalOptions.maxTokens},
+                              {"tokens", e.tokens},     {"windows", e.windows},
+                              {"perplexity", e.perplexity}, {"tokens_per_second", e.tokensPerSecond}};
+    }
+    out.writeText("flatslice.json", meta.dump(2) + "\n");
+    out.writeText("README.md", modelCard(o, config, parameters, result));
+    out.commit();
+    result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return result;
+}
+
+} // namespace flatslice::core
