@@ -33,34 +33,7 @@ TensorView toDtype(TensorView view, DType dtype)
     return out;
 }
 
-std::string generationConfigJson(const ModelConfig& config)
-{
-    nlohmann::ordered_json j = nlohmann::ordered_json::object();
-    if (config.bosTokenId)
-        j["bos_token_id"] = *config.bosTokenId;
-    if (config.eosTokenIds.size() == 1)
-        j["eos_token_id"] = config.eosTokenIds.front();
-    else if (!config.eosTokenIds.empty())
-        j["eos_token_id"] = config.eosTokenIds;
-    if (config.padTokenId)
-        j["pad_token_id"] = *config.padTokenId;
-    j["transformers_version"] = "4.46.0";
-    return j.dump(2) + "\n";
-}
 
-std::string specialTokensMapJson(const GgufTokenizerInfo& info)
-{
-    nlohmann::ordered_json j = nlohmann::ordered_json::object();
-    auto add = [&](const char* key, std::optional<std::int64_t> id) {
-        if (id && *id >= 0 && *id < static_cast<std::int64_t>(info.tokens.size()))
-            j[key] = info.tokens[static_cast<std::size_t>(*id)];
-    };
-    add("bos_token", info.bosId);
-    add("eos_token", info.eosId);
-    add("pad_token", info.padId);
-    add("unk_token", info.unkId);
-    return j.dump(2) + "\n";
-}
 
 } // namespace
 
@@ -101,10 +74,10 @@ ConvertResult convertGgufToHf(const std::filesystem::path& gguf, const std::file
                             options.maxShardBytes);
     progress.step(total, total, "writing tokenizer and config");
     out.writeText("config.json", toHfConfigJson(config));
-    out.writeText("generation_config.json", generationConfigJson(config));
+    out.writeText("generation_config.json", toHfGenerationConfigJson(config));
     out.writeText("tokenizer.json", tokenizerJson);
     out.writeText("tokenizer_config.json", tokenizerConfig);
-    out.writeText("special_tokens_map.json", specialTokensMapJson(checkpoint.tokenizer()));
+    out.writeText("special_tokens_map.json", toHfSpecialTokensMapJson(checkpoint.tokenizer()));
     out.commit();
 
     result.tensors = total;

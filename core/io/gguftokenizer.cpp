@@ -238,4 +238,19 @@ std::string toHfTokenizerConfigJson(const GgufTokenizerInfo& info, std::int64_t 
     return out.dump(2) + "\n";
 }
 
+std::string toHfSpecialTokensMapJson(const GgufTokenizerInfo& info)
+{
+    ordered_json j = ordered_json::object();
+    auto put = [&](const char* key, std::optional<std::int64_t> id) {
+        const std::string token = tokenAt(info, id);
+        if (!token.empty())
+            j[key] = token;
+    };
+    put("bos_token", info.bosId);
+    put("eos_token", info.eosId);
+    put("pad_token", info.padId);
+    put("unk_token", info.unkId);
+    return j.dump(2) + "\n";
+}
+
 } // namespace flatslice::core

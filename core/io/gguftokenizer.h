@@ -42,6 +42,9 @@ std::vector<std::string> supportedPreTokenizers();
 // or pre-tokenizer name, naming it and listing the supported ones.
 std::string toHfTokenizerJson(const GgufTokenizerInfo& info);
 
+// special_tokens_map.json text (bos/eos/pad/unk as token strings).
+std::string toHfSpecialTokensMapJson(const GgufTokenizerInfo& info);
+
 // tokenizer_config.json text (special tokens, add_bos/eos, chat template, model_max_length).
 std::string toHfTokenizerConfigJson(const GgufTokenizerInfo& info, std::int64_t modelMaxLength);
 

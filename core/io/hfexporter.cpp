@@ -128,33 +128,7 @@ double perplexityOf(const Transformer& model, const std::vector<std::int32_t>& t
     return std::exp(r.nll / static_cast<double>(std::max<std::int64_t>(r.tokens, 1)));
 }
 
-std::string generationConfigJson(const ModelConfig& config)
-{
-    ordered_json j = ordered_json::object();
-    if (config.bosTokenId)
-        j["bos_token_id"] = *config.bosTokenId;
-    if (config.eosTokenIds.size() == 1)
-        j["eos_token_id"] = config.eosTokenIds.front();
-    else if (!config.eosTokenIds.empty())
-        j["eos_token_id"] = config.eosTokenIds;
-    if (config.padTokenId)
-        j["pad_token_id"] = *config.padTokenId;
-    return j.dump(2) + "\n";
-}
 
-std::string specialTokensMapJson(const GgufTokenizerInfo& info)
-{
-    ordered_json j = ordered_json::object();
-    auto put = [&](const char* key, std::optional<std::int64_t> id) {
-        if (id && *id >= 0 && *id < static_cast<std::int64_t>(info.tokens.size()))
-            j[key] = info.tokens[static_cast<std::size_t>(*id)];
-    };
-    put("bos_token", info.bosId);
-    put("eos_token", info.eosId);
-    put("pad_token", info.padId);
-    put("unk_token", info.unkId);
-    return j.dump(2) + "\n";
-}
 
 void writeTokenizer(const std::filesystem::path& source, const AtomicDirectory& out, std::int64_t maxLength)
 {
@@ -172,7 +146,7 @@ void writeTokenizer(const std::filesystem::path& source, const AtomicDirectory& 
     const GgufCheckpoint gguf(source);
     out.writeText("tokenizer.json", toHfTokenizerJson(gguf.tokenizer()));
     out.writeText("tokenizer_config.json", toHfTokenizerConfigJson(gguf.tokenizer(), maxLength));
-    out.writeText("special_tokens_map.json", specialTokensMapJson(gguf.tokenizer()));
+    out.writeText("special_tokens_map.json", toHfSpecialTokensMapJson(gguf.tokenizer()));
 }
 
 std::string modelCard(const HfExportOptions& o, const ModelConfig& c, std::int64_t parameters,
@@ -251,7 +225,7 @@ HfExportResult HfExporter::write(const TransformerImpl& model, const std::filesy
     if (fs::is_directory(o.tokenizerSource) && fs::exists(o.tokenizerSource / "generation_config.json"))
         fs::copy_file(o.tokenizerSource / "generation_config.json", out.staging() / "generation_config.json");
     else
-        out.writeText("generation_config.json", generationConfigJson(config));
+        out.writeText("generation_config.json", toHfGenerationConfigJson(config));
     writeTokenizer(o.tokenizerSource, out, config.maxPositionEmbeddings);
 
     // Self-check: what was written must run like what is in memory.

@@ -320,4 +320,18 @@ std::string toHfConfigJson(const ModelConfig& c)
     return j.dump(2) + "\n";
 }
 
+std::string toHfGenerationConfigJson(const ModelConfig& config)
+{
+    nlohmann::ordered_json j = nlohmann::ordered_json::object();
+    if (config.bosTokenId)
+        j["bos_token_id"] = *config.bosTokenId;
+    if (config.eosTokenIds.size() == 1)
+        j["eos_token_id"] = config.eosTokenIds.front();
+    else if (!config.eosTokenIds.empty())
+        j["eos_token_id"] = config.eosTokenIds;
+    if (config.padTokenId)
+        j["pad_token_id"] = *config.padTokenId;
+    return j.dump(2) + "\n";
+}
+
 } // namespace flatslice::core

@@ -74,6 +74,9 @@ ModelConfig parseHfConfig(const std::string& jsonText, const std::string& source
 // The Hugging Face architectures flatslice runs.
 std::vector<std::string> supportedArchitectures();
 
+// generation_config.json text (bos/eos/pad ids) for any config.
+std::string toHfGenerationConfigJson(const ModelConfig& config);
+
 // Writes the Hugging Face config.json text for a Llama-family config (pretty-printed).
 std::string toHfConfigJson(const ModelConfig& config);
 
