@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "io/checkpoint.h"
+#include "io/ggufexporter.h"
 #include "io/hfexporter.h"
 #include "text/checkpointtokenizer.h"
 #include "text/corpus.h"
@@ -113,9 +114,15 @@ CompressionJobResult runCompressionJob(const CompressionJobOptions& options, con
         throw Error(options.planSource + ": this plan flattens or slices blocks: it needs a calibration file");
     if (needsCalibration && (samples <= 0 || seqlen < 2))
         throw Error("compress: calibration needs at least one window of at least 2 tokens");
-    // An HF export type is checked before any work is done.
+    // The output type is checked before any work is done.
     if (options.format == ExportFormat::HuggingFace)
         (void)hfType(options.outputType);
+    else if (options.outputType != "f32" && options.outputType != "f16" && options.outputType != "bf16" &&
+             options.outputType != "q8_0")
+        throw Error("output type '" + options.outputType + "': a GGUF export is f32, f16, bf16 or q8_0");
+    if (options.format == ExportFormat::Gguf && plan.slice)
+        throw Error(options.planSource + ": a sliced model has per-layer widths and shortcut matrices that GGUF's "
+                                         "llama architecture cannot describe: export it with --format hf");
 
     const auto checkpoint = Checkpoint::open(options.modelPath);
     plan.validateAgainst(checkpoint->config(), options.planSource);
@@ -222,7 +229,22 @@ CompressionJobResult runCompressionJob(const CompressionJobOptions& options, con
         result.selfCheckReloaded = exported.selfCheckReloaded;
         result.evaluation = exported.evaluation;
     } else {
-        throw Error("GGUF export is not available yet");
+        GgufExportOptions exportOptions;
+        exportOptions.type = options.outputType;
+        exportOptions.overwrite = options.overwrite;
+        exportOptions.tokenizerSource = options.modelPath;
+        exportOptions.modelName = modelName;
+        exportOptions.selfCheckTokens = selfCheck;
+        exportOptions.evalTokens = std::move(evalTokens);
+        exportOptions.evalOptions = evalOptions;
+        exportOptions.evalName = options.evalPath;
+        exportOptions.evalSha256 = evalSha;
+        exportOptions.flatsliceJson = meta.dump();
+        const GgufExportResult exported = GgufExporter(exportOptions).write(compressor.result(), options.outputPath,
+                                                                           stageProgress(progress, "export"));
+        result.selfCheckInMemory = exported.selfCheckInMemory;
+        result.selfCheckReloaded = exported.selfCheckReloaded;
+        result.evaluation = exported.evaluation;
     }
     char line[160];
     std::snprintf(line, sizeof line, "self-check: perplexity %.6f in memory, %.6f reloaded", result.selfCheckInMemory,
