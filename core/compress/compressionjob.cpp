@@ -71,6 +71,7 @@ nlohmann::ordered_json reportJson(const CompressionReport& r)
             widths.push_back({{"attn", d.attn}, {"mlp", d.mlp}});
         out["slice_widths"] = widths;
         out["head_width"] = r.headWidth;
+        out["kept_variance"] = r.keptVariance;
     }
     out["warnings"] = r.warnings;
     out["seconds"] = r.seconds;
