@@ -180,20 +180,31 @@ CompressionJobResult runCompressionJob(const CompressionJobOptions& options, con
         std::to_string(result.report.layersAfter) + " layers, " + millions(result.report.parametersBefore) + " -> " +
         millions(result.report.parametersAfter) + " parameters");
 
-    // Self-check prefix: the first calibration window's first 128 tokens, or a fixed id run.
-    std::vector<std::int32_t> selfCheck;
-    if (!windows.empty()) {
-        selfCheck.assign(windows[0].begin(), windows[0].begin() + std::min<std::ptrdiff_t>(128, std::ssize(windows[0])));
-    } else {
-        for (std::int32_t i = 0; i < 64; ++i)
-            selfCheck.push_back(static_cast<std::int32_t>((i * 7919) % model->config().vocabSize));
-    }
     std::vector<std::int32_t> evalTokens;
     std::string evalSha;
     if (!options.evalPath.empty()) {
         const std::string text = readWholeFile(options.evalPath);
         evalTokens = tokenizer.encode(text);
         evalSha = sha256Hex(text);
+    }
+    // Self-check prefix, real text whenever there is some: the first calibration window's first 128 tokens, else
+    // the evaluation text's (or, for a drop-only plan given a calibration file, that file's) first 128 tokens; a
+    // fixed id run only when the job has no text at all.
+    std::vector<std::int32_t> selfCheck;
+    const auto prefix = [&selfCheck](const std::vector<std::int32_t>& tokens) {
+        selfCheck.assign(tokens.begin(), tokens.begin() + std::min<std::ptrdiff_t>(128, std::ssize(tokens)));
+    };
+    if (!windows.empty()) {
+        prefix(windows[0]);
+    } else if (evalTokens.size() >= 2) {
+        prefix(evalTokens);
+    } else if (!options.calibrationPath.empty()) {
+        prefix(tokenizer.encode(readWholeFile(options.calibrationPath).substr(0, 4096)));
+    }
+    if (selfCheck.size() < 2) {
+        selfCheck.clear();
+        for (std::int32_t i = 0; i < 64; ++i)
+            selfCheck.push_back(static_cast<std::int32_t>((i * 7919) % model->config().vocabSize));
     }
     PerplexityOptions evalOptions;
     evalOptions.seqlen = options.evalSeqlen;
