@@ -55,6 +55,8 @@ def main():
     ap.add_argument("--max-tokens", type=int, default=16384)
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--only", default="")
+    ap.add_argument("--rebench", action="store_true",
+                    help="only re-measure speed for the rows already done (on a quiet machine)")
     a = ap.parse_args()
     out = pathlib.Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -67,7 +69,16 @@ def main():
     results_path = out / "results.json"
     results = json.loads(results_path.read_text()) if results_path.exists() else {}
     wanted = set(filter(None, a.only.split(",")))
+    if a.rebench:
+        for name, row in results.items():
+            target = a.model if name == "dense" else out / name
+            bench = json.loads(run([a.cli, "bench", target, "--json", *threads]))
+            row["prefill_tokens_per_second"] = bench["prefill_tokens_per_s"]
+            row["decode_tokens_per_second"] = bench["decode_tokens_per_s"]
+        results_path.write_text(json.dumps(results, indent=2) + "\n")
     for name, plan_args in ROWS:
+        if a.rebench:
+            break
         if name in results or (wanted and name not in wanted):
             continue
         row = {"name": name}
