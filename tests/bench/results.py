@@ -31,6 +31,9 @@ ROWS = [
     ("shortgpt-2", ["--drop-count", "2"]),
     ("shortgpt-4", ["--drop-count", "4"]),
     ("shortgpt-6", ["--drop-count", "6"]),
+    # Variants beyond the reference layout: one basis, no shortcut matrices, head sliced (docs/methods.md).
+    ("slicegpt-25-single-basis", ["--slice", "0.25", "SINGLE"]),
+    ("slicegpt-30-single-basis", ["--slice", "0.30", "SINGLE"]),
 ]
 
 
@@ -89,8 +92,14 @@ def main():
         else:
             if plan_args and plan_args[0] == "FLATTEN":  # N pairs = N blocks of L removed by flattening
                 plan_args = ["--flatten-ratio", repr(plan_args[1] / layers)]
+            single = "SINGLE" in plan_args
+            plan_args = [x for x in plan_args if x != "SINGLE"]
             plan = out / f"{name}.plan.json"
             run([a.cli, "plan", session, "-o", plan, "--force", *plan_args])
+            if single:
+                edited = json.loads(plan.read_text())
+                edited["slice"]["shortcuts"] = False
+                plan.write_text(json.dumps(edited, indent=2) + "\n")
             row["plan"] = json.loads(plan.read_text())
             target = out / name
             run([a.cli, "compress", a.model, "--plan", plan, "--calib", a.calib, "--samples", a.samples,
