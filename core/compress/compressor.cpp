@@ -6,6 +6,8 @@
 #include <set>
 
 #include "compress/flattener.h"
+#include "compress/slicer.h"
+#include "compress/slicewidths.h"
 #include "model/transformerimpl.h"
 #include "util/error.h"
 
@@ -40,7 +42,8 @@ std::int64_t countParameters(const TransformerImpl& model)
     for (const BlockWeights& b : w.blocks)
         n += normParameters(b.attnNorm) + normParameters(b.mlpNorm) + normParameters(b.qNorm) +
              normParameters(b.kNorm) + linearParameters(b.q) + linearParameters(b.k) + linearParameters(b.v) +
-             linearParameters(b.o) + linearParameters(b.gate) + linearParameters(b.up) + linearParameters(b.down);
+             linearParameters(b.o) + linearParameters(b.gate) + linearParameters(b.up) + linearParameters(b.down) +
+             elements(b.attnShortcut) + elements(b.mlpShortcut);
     return n;
 }
 
@@ -72,8 +75,14 @@ CompressionReport Compressor::run(const std::vector<std::vector<std::int32_t>>& 
     const ModelWeights& source = m_model.weights();
     const auto layers = static_cast<std::int64_t>(source.blocks.size());
     m_plan.validateAgainst(config, "plan");
-    if (m_plan.slice)
-        throw Error("slicing is not implemented yet");
+    if (config.sliced())
+        throw Error("compress: this model is already sliced; compress the dense model instead");
+    const SliceWidths widths = resolveSliceWidths(config, m_plan);
+    const bool slicing = widths.sliced;
+    const bool interleaved = slicing && widths.shortcuts; // SliceGPT proper: slice each layer as the walk reaches it
+    if (slicing && !m_plan.flatten.empty() && m_plan.options.statistics == StatisticsSource::Original)
+        throw Error("plan: options.statistics = original cannot be combined with slicing (SliceGPT always re-feeds "
+                    "calibration states through the sliced prefix)");
 
     CompressionReport report;
     report.layersBefore = layers;
@@ -92,9 +101,10 @@ CompressionReport Compressor::run(const std::vector<std::vector<std::int32_t>>& 
     // Calibration hidden states, `batch` windows per tensor.
     std::vector<torch::Tensor> hidden;
     AttentionContext ctx;
-    if (!m_plan.flatten.empty()) {
+    std::vector<torch::Tensor> inputs;
+    if (!m_plan.flatten.empty() || slicing) {
         if (windows.empty())
-            throw Error("compress: flattening needs calibration windows");
+            throw Error("compress: flattening and slicing need calibration windows");
         const std::size_t seqlen = windows.front().size();
         if (seqlen < 2)
             throw Error("compress: calibration windows need at least 2 tokens");
@@ -112,6 +122,7 @@ CompressionReport Compressor::run(const std::vector<std::vector<std::int32_t>>& 
             if (w == 0)
                 ctx = m_model.context(input.narrow(0, 0, 1), {}, 0);
             hidden.push_back(m_model.embed(input, {}, 0));
+            inputs.push_back(input);
             report.calibrationTokens += input.numel();
         }
     }
@@ -122,6 +133,8 @@ CompressionReport Compressor::run(const std::vector<std::vector<std::int32_t>>& 
         }
     };
 
+    std::unique_ptr<Slicer> slicer =
+        slicing ? std::make_unique<Slicer>(config, m_model.dtype(), m_plan.options, widths) : nullptr;
     const std::unique_ptr<Flattener> flattener =
         m_plan.flatten.empty() ? nullptr : std::make_unique<Flattener>(config, m_model.dtype(), m_plan.options);
     ModelWeights out;
@@ -129,9 +142,26 @@ CompressionReport Compressor::run(const std::vector<std::vector<std::int32_t>>& 
     out.positions = source.positions;
     out.finalNorm = source.finalNorm;
     out.head = source.head;
+    if (interleaved) {
+        slicer->prepareStates(hidden);
+        slicer->sliceEmbedding(out, source, hidden);
+    }
+    // A finished layer of the result: sliced on the spot (which also advances the states), or kept as built.
+    auto emit = [&](BlockWeights block, std::int64_t shown) {
+        if (interleaved) {
+            const auto index = static_cast<std::int64_t>(out.blocks.size());
+            const Progress inner([&](std::int64_t, std::int64_t, std::string_view message) {
+                progress.step(shown, layers, std::string(message));
+                return true;
+            });
+            out.blocks.push_back(slicer->sliceBlock(block, index, hidden, ctx, inner));
+        } else {
+            out.blocks.push_back(std::move(block));
+        }
+    };
     for (std::int64_t i = 0; i < layers; ++i) {
         progress.step(i, layers, "block " + std::to_string(i));
-        const bool needStates = i <= lastGroupBlock;
+        const bool needStates = !interleaved && i <= lastGroupBlock;
         if (dropped.count(i)) {
             if (!refed && needStates)
                 advance(m_model, i, i, "original statistics");
@@ -139,9 +169,9 @@ CompressionReport Compressor::run(const std::vector<std::vector<std::int32_t>>& 
         }
         const auto group = groupAt.find(i);
         if (group == groupAt.end()) {
-            out.blocks.push_back(source.blocks[static_cast<std::size_t>(i)]);
             if (needStates)
                 advance(m_model, i, i, "re-feeding calibration");
+            emit(source.blocks[static_cast<std::size_t>(i)], i);
             continue;
         }
         const std::vector<std::int64_t>& members = group->second;
@@ -157,7 +187,7 @@ CompressionReport Compressor::run(const std::vector<std::vector<std::int32_t>>& 
             return true;
         });
         BlockWeights pruned = flattener->prune(wide, hidden, ctx, groupReport, inner);
-        if (members.back() < lastGroupBlock) {
+        if (!interleaved && members.back() < lastGroupBlock) {
             if (refed) {
                 const TransformerImpl scratch = flattener->scratchModel(pruned);
                 advance(scratch, 0, i, "re-feeding calibration");
@@ -169,14 +199,41 @@ CompressionReport Compressor::run(const std::vector<std::vector<std::int32_t>>& 
         for (const auto& w : groupReport.warnings)
             report.warnings.push_back(w);
         report.groups.push_back(std::move(groupReport));
-        out.blocks.push_back(std::move(pruned));
+        emit(std::move(pruned), i);
         i = members.back();
+    }
+
+    ModelConfig resultConfig = config;
+    resultConfig.numLayers = static_cast<std::int64_t>(out.blocks.size());
+    if (slicing && !interleaved) {
+        // Single basis: PCA over every read point of the structurally compressed model, then rotate everything.
+        const TransformerImpl structural(resultConfig, out, m_model.dtype());
+        hidden.clear();
+        for (const auto& input : inputs)
+            hidden.push_back(m_model.embed(input, {}, 0));
+        slicer->prepareStates(hidden);
+        slicer->computeGlobalBasis(structural, hidden, ctx, Progress([&](std::int64_t, std::int64_t, std::string_view m) {
+                                       progress.step(layers - 1, layers, std::string(m));
+                                       return true;
+                                   }));
+        ModelWeights rotated;
+        slicer->sliceEmbedding(rotated, source, hidden);
+        for (std::size_t l = 0; l < out.blocks.size(); ++l)
+            rotated.blocks.push_back(
+                slicer->sliceBlock(out.blocks[l], static_cast<std::int64_t>(l), hidden, ctx, Progress::none()));
+        out = std::move(rotated);
+    }
+    if (slicing) {
+        slicer->sliceHead(out, source);
+        resultConfig = slicer->resultConfig(static_cast<std::int64_t>(out.blocks.size()));
+        report.keptVariance = slicer->keptVariance();
+        for (const LayerWidths& w : widths.layers)
+            report.sliceWidths.push_back({w.in, w.mid});
+        report.headWidth = widths.head;
     }
     hidden.clear();
     progress.step(layers, layers, "done");
 
-    ModelConfig resultConfig = config;
-    resultConfig.numLayers = static_cast<std::int64_t>(out.blocks.size());
     m_result = std::make_unique<TransformerImpl>(std::move(resultConfig), std::move(out), m_model.dtype());
     report.layersAfter = m_result->config().numLayers;
     report.parametersAfter = countParameters(*m_result);

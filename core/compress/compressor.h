@@ -9,8 +9,11 @@
 // blocks, one wide block and the calibration hidden states (windows x seqlen x hidden, in the model dtype), plus
 // C_psi (f64, (m x intermediate)^2) while a group is pruned.
 //
-// Slicing (SliceGPT) is a later piece: a plan with `slice` is an Error. Progress is reported per calibration
-// window pass with done/total counting original blocks; a false return throws Cancelled and nothing is kept.
+// Slicing (SliceGPT, slicer.h): with shortcuts (the reference layout) each result layer is rotated and sliced as soon
+// as it is built, on the re-fed states, so flatten, drop and slice share one front-to-back pass; the single-basis
+// variant (no shortcuts) needs the whole structural result first for its global PCA, then rotates it. Progress is
+// reported per calibration batch with done/total counting original blocks; a false return throws Cancelled and
+// nothing is kept.
 // The source model is only read. Thread-compatible.
 #pragma once
 
@@ -47,6 +50,11 @@ struct CompressionReport {
     std::int64_t calibrationTokens = 0;
     std::vector<FlattenGroupReport> groups;
     std::vector<std::int64_t> dropped;
+    // Slicing: residual widths per result layer (attn = block input, mlp = MLP input), the head's input width, and
+    // the fraction of the (undamped) second moment each PCA kept: embedding, then per layer attention and MLP.
+    std::vector<SliceDims> sliceWidths;
+    std::int64_t headWidth = 0;
+    std::vector<double> keptVariance;
     std::vector<std::string> warnings;
     double seconds = 0.0;
 };

@@ -22,7 +22,7 @@ SliceWidths resolveSliceWidths(const ModelConfig& config, const Plan& plan)
         w.embedding = d;
         for (LayerWidths& l : w.layers)
             l = {d, d, d};
-        w.head = s.sliceHead ? d : hidden;
+        w.head = s.sliceHead || !s.shortcuts ? d : hidden; // one basis cannot widen the stream back to D
     } else {
         for (std::size_t i = 0; i < w.layers.size() && i < s.dims.size(); ++i) {
             w.layers[i].in = s.dims[i].attn;

@@ -1,4 +1,5 @@
 #include "io/hfexporter.h"
+#include "io/remotecode.h"
 
 #include <ATen/Parallel.h>
 #include <c10/core/InferenceMode.h>
@@ -64,6 +65,8 @@ std::vector<Entry> hfTensors(const TransformerImpl& model)
         add(out, p + "self_attn.q_norm.weight", b.qNorm.weight);
         add(out, p + "self_attn.k_norm.weight", b.kNorm.weight);
         add(out, p + "post_attention_layernorm.weight", b.mlpNorm.weight);
+        add(out, p + "attn_shortcut_Q", b.attnShortcut);
+        add(out, p + "mlp_shortcut_Q", b.mlpShortcut);
         addLinear(out, p + "mlp.gate_proj", b.gate);
         addLinear(out, p + "mlp.up_proj", b.up);
         addLinear(out, p + "mlp.down_proj", b.down);
@@ -72,6 +75,19 @@ std::vector<Entry> hfTensors(const TransformerImpl& model)
     if (!c.tieWordEmbeddings)
         addLinear(out, "lm_head", w.head);
     return out;
+}
+
+// Every residual width of a sliced model, for the remote code to build its modules before loading weights.
+nlohmann::json slicedLayerWidths(const TransformerImpl& model)
+{
+    nlohmann::json layers = nlohmann::json::array();
+    for (const BlockWeights& b : model.weights().blocks)
+        layers.push_back({{"in", b.q.weight.size(1)},
+                          {"mid", b.o.weight.size(0)},
+                          {"out", b.down.weight.size(0)},
+                          {"attn_shortcut", b.attnShortcut.defined()},
+                          {"mlp_shortcut", b.mlpShortcut.defined()}});
+    return layers;
 }
 
 TensorView toView(const std::string& name, const torch::Tensor& t, DType dtype)
@@ -106,6 +122,8 @@ std::unique_ptr<TransformerImpl> roundedCopy(const TransformerImpl& model, DType
             l->weight = r(l->weight);
             l->bias = r(l->bias);
         }
+        b.attnShortcut = r(b.attnShortcut);
+        b.mlpShortcut = r(b.mlpShortcut);
     }
     return std::make_unique<TransformerImpl>(model.config(), std::move(w), torch::kFloat32);
 }
@@ -157,8 +175,14 @@ std::string modelCard(const HfExportOptions& o, const ModelConfig& c, std::int64
                        std::to_string(c.numLayers) + " layers of the standard width (" + std::to_string(c.numHeads) +
                        " heads, " + std::to_string(c.numKvHeads) + " KV heads, " +
                        std::to_string(c.intermediateSize) + " MLP channels), " + std::to_string(parameters) +
-                       " parameters. It is a plain `" + c.modelType +
-                       "` checkpoint: `AutoModelForCausalLM.from_pretrained(dir)` loads it without remote code.\n\n"
+                       " parameters. " +
+                       (c.sliced()
+                            ? std::string("Its residual stream was rotated and sliced by SliceGPT (per-layer widths and "
+                                          "shortcut matrices), so it needs the bundled modeling_flatslice.py: "
+                                          "`AutoModelForCausalLM.from_pretrained(dir, trust_remote_code=True)`.\n\n")
+                            : "It is a plain `" + c.modelType +
+                                  "` checkpoint: `AutoModelForCausalLM.from_pretrained(dir)` loads it without remote "
+                                  "code.\n\n") +
                        "`flatslice.json` records the plan (which blocks were flattened or dropped), the calibration "
                        "protocol and the measured figures.\n";
     if (r.evaluation) {
@@ -220,6 +244,13 @@ HfExportResult HfExporter::write(const TransformerImpl& model, const std::filesy
     nlohmann::json hfConfig = nlohmann::json::parse(toHfConfigJson(config));
     if (config.slidingWindow > 0)
         hfConfig["sliding_window"] = config.slidingWindow;
+    if (config.sliced()) {
+        hfConfig["flatslice_slicing"]["layers"] = slicedLayerWidths(model);
+        hfConfig["flatslice_slicing"]["embedding_width"] = model.weights().embed.size(1);
+        hfConfig["flatslice_slicing"]["head_width"] = model.weights().head.weight.size(1);
+        out.writeText("modeling_flatslice.py", std::string(slicedModelingPython()));
+        out.writeText("configuration_flatslice.py", std::string(slicedConfigurationPython()));
+    }
     out.writeText("config.json", hfConfig.dump(2) + "\n");
     namespace fs = std::filesystem;
     if (fs::is_directory(o.tokenizerSource) && fs::exists(o.tokenizerSource / "generation_config.json"))

@@ -159,6 +159,8 @@ void parseLlamaLike(const json& j, ModelConfig& c, const std::string& source)
     c.outputBias = c.attentionBias;
 }
 
+constexpr const char* kSlicedArchitecture = "FlatsliceSlicedForCausalLM";
+
 } // namespace
 
 ModelConfig parseHfConfig(const std::string& jsonText, const std::string& source)
@@ -176,6 +178,28 @@ ModelConfig parseHfConfig(const std::string& jsonText, const std::string& source
     if (const auto it = j.find("architectures"); it != j.end() && it->is_array() && !it->empty() &&
                                                  it->front().is_string())
         c.architecture = it->front().get<std::string>();
+    if (c.architecture == kSlicedArchitecture) {
+        // A SliceGPT export: the base family's config plus flatslice_slicing (widths come from the weights).
+        const auto slicing = j.find("flatslice_slicing");
+        if (slicing == j.end() || !slicing->is_object())
+            throw Error(source + ": flatslice_slicing: missing (a sliced checkpoint needs it)");
+        const std::string base = stringOr(*slicing, "base_architecture", "");
+        if (base.empty() || base == kSlicedArchitecture)
+            throw Error(source + ": flatslice_slicing.base_architecture: missing or invalid");
+        json plain = j;
+        plain["architectures"] = json::array({base});
+        plain["model_type"] = stringOr(*slicing, "base_model_type", "");
+        plain["tie_word_embeddings"] = false;
+        ModelConfig sliced = parseHfConfig(plain.dump(), source);
+        if (sliced.normKind != NormKind::RmsNorm || !sliced.gatedMlp || sliced.parallelBlock || sliced.learnedPositions)
+            throw Error(source + ": flatslice_slicing.base_architecture = " + base +
+                        ": only Llama-family sliced checkpoints can be read");
+        sliced.slicedNormDivisor = intOr(*slicing, "norm_divisor", 0, source);
+        if (sliced.slicedNormDivisor != sliced.hiddenSize)
+            throw Error(source + ": flatslice_slicing.norm_divisor = " + std::to_string(sliced.slicedNormDivisor) +
+                        ": must equal hidden_size " + std::to_string(sliced.hiddenSize));
+        return sliced;
+    }
     c.modelType = stringOr(j, "model_type", "");
     if (c.architecture.empty()) {
         static const std::map<std::string, std::string> byType = {
@@ -275,6 +299,29 @@ ModelConfig parseHfConfig(const std::string& jsonText, const std::string& source
 
 std::string toHfConfigJson(const ModelConfig& c)
 {
+    if (c.sliced()) {
+        ModelConfig base = c;
+        base.slicedNormDivisor = 0;
+        json j = json::parse(toHfConfigJson(base));
+        json slicing = {{"base_architecture", j["architectures"][0]},
+                        {"base_model_type", j["model_type"]},
+                        {"norm_divisor", c.slicedNormDivisor},
+                        {"qkv_bias", c.qkvBias || c.attentionBias},
+                        {"o_bias", c.outputBias || c.attentionBias},
+                        {"mlp_bias", c.mlpBias},
+                        {"lm_head_bias", c.lmHeadBias},
+                        {"qk_norm", c.qkNorm},
+                        {"sliding_window", c.slidingWindow},
+                        {"rope_theta", c.ropeTheta},
+                        {"rope_scaling", j["rope_scaling"]}};
+        j["architectures"] = json::array({kSlicedArchitecture});
+        j["model_type"] = "flatslice_sliced";
+        j["tie_word_embeddings"] = false;
+        j["auto_map"] = {{"AutoConfig", "configuration_flatslice.FlatsliceSlicedConfig"},
+                         {"AutoModelForCausalLM", "modeling_flatslice.FlatsliceSlicedForCausalLM"}};
+        j["flatslice_slicing"] = slicing;
+        return j.dump(2) + "\n";
+    }
     json j = json::object();
     j["architectures"] = json::array({c.architecture.empty() ? "LlamaForCausalLM" : c.architecture});
     j["model_type"] = c.modelType.empty() ? "llama" : c.modelType;

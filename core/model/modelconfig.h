@@ -59,6 +59,13 @@ struct ModelConfig {
     std::int64_t positionOffset = 0; // OPT: learned positions start at index 2
     std::int64_t slidingWindow = 0;  // Mistral; 0 = none
 
+    // A SliceGPT result (0 = not sliced): block and final norms are weightless RMSNorms that divide by this (the
+    // original hidden size, = hiddenSize) whatever width they see; residual widths vary per layer and are read from
+    // the weights; skip connections may carry shortcut matrices. `architecture` stays the family the model was
+    // sliced from (Llama-family layouts only for files on disk: "FlatsliceSlicedForCausalLM" in config.json).
+    std::int64_t slicedNormDivisor = 0;
+    bool sliced() const { return slicedNormDivisor > 0; }
+
     std::int64_t rotaryDim() const { return learnedPositions ? 0 : static_cast<std::int64_t>(static_cast<double>(headDim) * partialRotary); }
 
     // Checks internal consistency (positive sizes, heads divide hidden, KV heads divide heads); throws Error

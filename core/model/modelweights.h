@@ -17,8 +17,12 @@
 namespace flatslice::core {
 
 struct NormWeights {
-    torch::Tensor weight;
-    torch::Tensor bias; // LayerNorm only
+    torch::Tensor weight; // undefined: weightless (SliceGPT folds every gain into the next readers)
+    torch::Tensor bias;   // LayerNorm only
+    // RMSNorm only: divide the sum of squares by this instead of the vector's own width. SliceGPT's norms keep
+    // dividing by the ORIGINAL hidden size after the stream has been sliced (the dropped directions carry little
+    // energy, so the normalization stays as in the dense model). 0 = the width.
+    std::int64_t divisor = 0;
 };
 
 struct LinearWeights {
@@ -35,6 +39,11 @@ struct BlockWeights {
     LinearWeights gate; // gated MLPs only
     LinearWeights up;   // fc1 for ungated MLPs
     LinearWeights down; // fc2 for ungated MLPs
+    // SliceGPT shortcut matrices on the skip connections (row-vector layout: residual = x . S), because the
+    // residual stream entering and leaving a sub-block live in different (sliced) PCA bases. attnShortcut is
+    // [in, mid] (parallel blocks: [in, out]), mlpShortcut [mid, out]. Undefined: the plain residual add.
+    torch::Tensor attnShortcut;
+    torch::Tensor mlpShortcut;
     std::int64_t numHeads = 0;
     std::int64_t numKvHeads = 0;
 };

@@ -77,6 +77,12 @@ torch::Tensor activate(Activation a, const torch::Tensor& x)
     return x;
 }
 
+// The residual path: the stream itself, or mapped into the next sub-block's basis by a SliceGPT shortcut.
+torch::Tensor skip(const torch::Tensor& x, const torch::Tensor& shortcut)
+{
+    return shortcut.defined() ? torch::matmul(x, shortcut) : x;
+}
+
 torch::Tensor toIds(std::span<const std::int32_t> ids, std::int64_t batch)
 {
     const auto t = static_cast<std::int64_t>(ids.size()) / batch;
@@ -137,8 +143,10 @@ torch::Tensor TransformerImpl::applyNorm(const NormWeights& norm, const torch::T
     if (m_config.normKind == NormKind::LayerNorm)
         return torch::layer_norm(x, {x.size(-1)}, norm.weight, norm.bias, m_config.normEps);
     const torch::Tensor x32 = x.to(torch::kFloat32);
-    const torch::Tensor normed = x32 * torch::rsqrt(x32.pow(2).mean(-1, true) + m_config.normEps);
-    return norm.weight * normed.to(x.scalar_type());
+    const torch::Tensor meanSquare =
+        norm.divisor > 0 ? x32.pow(2).sum(-1, true) / static_cast<double>(norm.divisor) : x32.pow(2).mean(-1, true);
+    const torch::Tensor normed = (x32 * torch::rsqrt(meanSquare + m_config.normEps)).to(x.scalar_type());
+    return norm.weight.defined() ? norm.weight * normed : normed;
 }
 
 AttentionContext TransformerImpl::context(const torch::Tensor& ids, const torch::Tensor& mask, std::int64_t past) const
@@ -274,15 +282,15 @@ torch::Tensor TransformerImpl::block(std::int64_t index, const torch::Tensor& hi
         report(ProbePoint::MlpNormOutput, normed);
         const torch::Tensor ff = mlp(index, b, normed, probe);
         report(ProbePoint::MlpOutput, ff);
-        out = attn + ff + hidden;
+        out = attn + ff + skip(hidden, b.attnShortcut);
     } else {
-        const torch::Tensor mid = hidden + attn;
+        const torch::Tensor mid = skip(hidden, b.attnShortcut) + attn;
         report(ProbePoint::MlpInput, mid);
         const torch::Tensor normed2 = applyNorm(b.mlpNorm, mid);
         report(ProbePoint::MlpNormOutput, normed2);
         const torch::Tensor ff = mlp(index, b, normed2, probe);
         report(ProbePoint::MlpOutput, ff);
-        out = mid + ff;
+        out = skip(mid, b.mlpShortcut) + ff;
     }
     report(ProbePoint::BlockOutput, out);
     return out;

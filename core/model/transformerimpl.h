@@ -71,11 +71,14 @@ public:
     // The norm as the family defines it (RMSNorm computes in f32 like transformers).
     torch::Tensor applyNorm(const NormWeights& norm, const torch::Tensor& x) const;
 
-private:
+    // The two halves of a block on weights the caller holds (compressors run blocks they are still building):
+    // attention output after o_proj (no residual) for normed input x, and the MLP output for normed input x.
+    // `index` only names the block for probes and the cache.
     torch::Tensor attention(std::int64_t index, const BlockWeights& b, const torch::Tensor& x,
                             const AttentionContext& context, const Probe* probe, KvCache* cache) const;
     torch::Tensor mlp(std::int64_t index, const BlockWeights& b, const torch::Tensor& x, const Probe* probe) const;
 
+private:
     ModelConfig m_config;
     ModelWeights m_weights;
     torch::Dtype m_dtype;

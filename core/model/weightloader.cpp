@@ -57,6 +57,73 @@ LinearWeights linear(const Loader& l, const std::string& prefix, bool bias)
     return w;
 }
 
+// A SliceGPT export: weightless norms dividing by the dense width, per-layer widths, optional shortcut matrices.
+void loadSlicedLlamaLike(const Loader& l, const ModelConfig& c, ModelWeights& m, const Progress& progress,
+                         const std::string& path)
+{
+    NormWeights rmsn;
+    rmsn.divisor = c.slicedNormDivisor;
+    m.embed = l.get("model.embed_tokens.weight");
+    std::int64_t width = m.embed.dim() == 2 && m.embed.size(0) == c.vocabSize ? m.embed.size(1) : -1;
+    if (width <= 0 || width > c.hiddenSize)
+        throw Error(path + ": model.embed_tokens.weight must be [" + std::to_string(c.vocabSize) + ", <= " +
+                    std::to_string(c.hiddenSize) + "]");
+    // Each residual width must chain into the next reader: a mismatch would otherwise surface as a torch error.
+    auto expect = [&](const torch::Tensor& t, std::int64_t dim, std::int64_t size, const std::string& name) {
+        if (t.dim() != 2 || t.size(dim) != size)
+            throw Error(path + ": " + name + " does not fit the residual width " + std::to_string(size) +
+                        " entering it (shape [" + std::to_string(t.dim() == 2 ? t.size(0) : -1) + ", " +
+                        std::to_string(t.dim() == 2 ? t.size(1) : -1) + "])");
+    };
+    for (std::int64_t i = 0; i < c.numLayers; ++i) {
+        progress.step(i, c.numLayers, "loading block " + std::to_string(i));
+        const std::string p = "model.layers." + std::to_string(i) + ".";
+        BlockWeights b;
+        b.attnNorm = rmsn;
+        b.mlpNorm = rmsn;
+        b.q = linear(l, p + "self_attn.q_proj", c.qkvBias);
+        b.k = linear(l, p + "self_attn.k_proj", c.qkvBias);
+        b.v = linear(l, p + "self_attn.v_proj", c.qkvBias);
+        b.o = linear(l, p + "self_attn.o_proj", c.outputBias);
+        if (c.qkNorm) {
+            b.qNorm = norm(l, p + "self_attn.q_norm", false);
+            b.kNorm = norm(l, p + "self_attn.k_norm", false);
+        }
+        b.gate = linear(l, p + "mlp.gate_proj", c.mlpBias);
+        b.up = linear(l, p + "mlp.up_proj", c.mlpBias);
+        b.down = linear(l, p + "mlp.down_proj", c.mlpBias);
+        b.attnShortcut = l.optional(p + "attn_shortcut_Q");
+        b.mlpShortcut = l.optional(p + "mlp_shortcut_Q");
+        for (const auto* w : {&b.q, &b.k, &b.v})
+            expect(w->weight, 1, width, p + "self_attn q/k/v_proj");
+        const std::int64_t mid = b.o.weight.dim() == 2 ? b.o.weight.size(0) : -1;
+        if (b.attnShortcut.defined()) {
+            expect(b.attnShortcut, 0, width, p + "attn_shortcut_Q");
+            expect(b.attnShortcut, 1, mid, p + "attn_shortcut_Q");
+        } else if (mid != width) {
+            throw Error(path + ": " + p + "self_attn.o_proj writes width " + std::to_string(mid) +
+                        " into a residual of width " + std::to_string(width) + " without a shortcut");
+        }
+        expect(b.gate.weight, 1, mid, p + "mlp.gate_proj");
+        expect(b.up.weight, 1, mid, p + "mlp.up_proj");
+        const std::int64_t out = b.down.weight.dim() == 2 ? b.down.weight.size(0) : -1;
+        if (b.mlpShortcut.defined()) {
+            expect(b.mlpShortcut, 0, mid, p + "mlp_shortcut_Q");
+            expect(b.mlpShortcut, 1, out, p + "mlp_shortcut_Q");
+        } else if (out != mid) {
+            throw Error(path + ": " + p + "mlp.down_proj writes width " + std::to_string(out) +
+                        " into a residual of width " + std::to_string(mid) + " without a shortcut");
+        }
+        if (out <= 0 || out > c.hiddenSize)
+            throw Error(path + ": " + p + "mlp.down_proj: output width " + std::to_string(out) + " out of range");
+        width = out;
+        m.blocks.push_back(std::move(b));
+    }
+    m.finalNorm = rmsn;
+    m.head = linear(l, "lm_head", c.lmHeadBias);
+    expect(m.head.weight, 1, width, "lm_head.weight");
+}
+
 void loadLlamaLike(const Loader& l, const ModelConfig& c, ModelWeights& m, const Progress& progress)
 {
     m.embed = l.get("model.embed_tokens.weight", {c.vocabSize, c.hiddenSize});
@@ -169,6 +236,8 @@ ModelWeights loadWeights(const Checkpoint& checkpoint, const ModelConfig& c, tor
         loadGpt2(l, c, m, progress);
     else if (a == "PhiForCausalLM")
         loadPhi(l, c, m, progress);
+    else if (c.sliced())
+        loadSlicedLlamaLike(l, c, m, progress, checkpoint.path().string());
     else
         loadLlamaLike(l, c, m, progress);
     for (auto& b : m.blocks) {

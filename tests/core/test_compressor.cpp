@@ -140,7 +140,7 @@ TEST(Compressor, CancelsAndKeepsNoResult)
     EXPECT_THROW(compressor.result(), Error);
 }
 
-TEST(Compressor, RejectsSlicingAndMissingCalibration)
+TEST(Compressor, RejectsMissingCalibration)
 {
     const auto model = loadFamily("llama");
     Plan slicing;

@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
-"""Loads a flatslice export with plain transformers (no remote code) and checks its perplexity.
+"""Loads a flatslice Hugging Face export with transformers and checks its perplexity.
 
-usage: check_flatten_export.py DIR [--data FILE] [--tolerance 0.005]
+usage: check_hf_export.py DIR [--data FILE] [--tolerance 0.005] [--remote-code]
+
+A flattened or dropped model must load as a plain checkpoint (no auto_map, no remote code); a sliced one
+(--remote-code) must carry auto_map and load with trust_remote_code=True through its bundled modeling_flatslice.py.
 
 Compares (1) the perplexity of the self-check ids recorded in DIR/flatslice.json and (2), when flatslice.json has an
 "evaluation" block, the perplexity on that text (or --data) with the same protocol: the file read as bytes and
@@ -32,12 +35,19 @@ def main():
     ap.add_argument("dir")
     ap.add_argument("--data")
     ap.add_argument("--tolerance", type=float, default=0.005)
+    ap.add_argument("--remote-code", action="store_true", help="the export is sliced: expect and use remote code")
     a = ap.parse_args()
     out = pathlib.Path(a.dir)
     meta = json.loads((out / "flatslice.json").read_text())
-    model = AutoModelForCausalLM.from_pretrained(out, torch_dtype=torch.float32)
+    config = json.loads((out / "config.json").read_text())
+    has_remote = "auto_map" in config
+    if has_remote != a.remote_code:
+        print(f"{out}: auto_map {'present' if has_remote else 'absent'}, expected the opposite", file=sys.stderr)
+        return 1
+    model = AutoModelForCausalLM.from_pretrained(out, dtype=torch.float32, trust_remote_code=a.remote_code)
     model.eval()
-    report = {"layers": model.config.num_hidden_layers}
+    report = {"layers": model.config.num_hidden_layers, "class": type(model).__name__,
+              "parameters": sum(p.numel() for p in model.parameters()), "remote_code": has_remote}
     ok = True
 
     ids = meta["self_check"].get("ids")
@@ -52,7 +62,7 @@ def main():
     if ev:
         path = a.data or ev["data"]
         text = pathlib.Path(path).read_bytes().decode("utf-8")
-        tok = AutoTokenizer.from_pretrained(out)
+        tok = AutoTokenizer.from_pretrained(out, trust_remote_code=a.remote_code)
         tokens = tok(text)["input_ids"]
         if ev.get("max_tokens"):
             tokens = tokens[: ev["max_tokens"]]
