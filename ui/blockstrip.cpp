@@ -20,7 +20,7 @@ namespace {
 constexpr int kMargin = 6;
 constexpr int kFooter = 40;
 constexpr int kBracket = 14; // room on the right for the flatten brackets
-constexpr int kLabel = 26;   // room on the left for block numbers
+constexpr int kLabel = 22;   // room on the left for block numbers
 } // namespace
 
 BlockStrip::BlockStrip(PlanDocument* document, QWidget* parent) : QWidget(parent), m_document(document)
@@ -32,12 +32,12 @@ BlockStrip::BlockStrip(PlanDocument* document, QWidget* parent) : QWidget(parent
 
 QSize BlockStrip::sizeHint() const
 {
-    return {150, 600};
+    return {120, 600};
 }
 
 QSize BlockStrip::minimumSizeHint() const
 {
-    return {110, 160};
+    return {100, 160};
 }
 
 void BlockStrip::setSession(std::shared_ptr<const core::AnalysisResult> session)
@@ -58,11 +58,11 @@ QString BlockStrip::metricName(Metric metric)
     case Metric::Similarity:
         return tr("Similarity cos(in, out)");
     case Metric::BlockInfluence:
-        return tr("Block Influence (1 - cos)");
+        return tr("Block Influence");
     case Metric::AttnDim95:
-        return tr("Attention input: dims for 95% / hidden");
+        return tr("Attn dims for 95% / D");
     case Metric::MlpDim95:
-        return tr("MLP input: dims for 95% / hidden");
+        return tr("MLP dims for 95% / D");
     }
     return {};
 }
@@ -116,16 +116,19 @@ void BlockStrip::paintEvent(QPaintEvent*)
         p.drawText(rect().adjusted(8, 8, -8, -8), Qt::AlignCenter | Qt::TextWordWrap, tr("Open a model to see its blocks"));
         return;
     }
-    // Colour range over the session's values of this metric.
-    double lo = std::numeric_limits<double>::infinity(), hi = -lo;
-    for (int i = 0; i < g.blocks; ++i) {
-        const double v = metricValue(i);
-        if (std::isfinite(v)) {
-            lo = std::min(lo, v);
-            hi = std::max(hi, v);
-        }
-    }
-    const ColorScale scale(QStringLiteral("viridis"), std::isfinite(lo) ? lo : 0.0, std::isfinite(hi) ? hi : 1.0);
+    // Colour range: robust to the one or two outlier blocks most models have (block 0's similarity is near 0 while
+    // the rest sit in 0.93 .. 0.98): from the 10th percentile to the 90th of the session's values, clamped.
+    std::vector<double> values;
+    for (int i = 0; i < g.blocks; ++i)
+        if (const double v = metricValue(i); std::isfinite(v))
+            values.push_back(v);
+    std::sort(values.begin(), values.end());
+    auto quantile = [&values](double q) {
+        return values[static_cast<std::size_t>(std::lround(q * static_cast<double>(values.size() - 1)))];
+    };
+    const double lo = values.empty() ? 0.0 : quantile(0.1);
+    const double hi = values.empty() ? 1.0 : quantile(0.9);
+    const ColorScale scale(QStringLiteral("viridis"), lo, hi);
     const core::Plan& plan = m_document->plan();
     QFont small = font();
     small.setPointSizeF(std::max(6.0, std::min(font().pointSizeF(), g.cellHeight() * 0.55)));
@@ -177,9 +180,9 @@ void BlockStrip::paintEvent(QPaintEvent*)
     const QRectF footer(kMargin, height() - kFooter - kMargin + 4, width() - 2 * kMargin, kFooter / 2.0);
     p.drawText(footer, Qt::AlignLeft | Qt::AlignVCenter, tr("%1 → %2 layers").arg(g.blocks).arg(after));
     p.setFont(font());
-    if (m_session && std::isfinite(lo))
+    if (m_session && !values.empty())
         p.drawText(footer.translated(0, kFooter / 2.0), Qt::AlignLeft | Qt::AlignVCenter,
-                   tr("%1 … %2").arg(lo, 0, 'f', 3).arg(hi, 0, 'f', 3));
+                   tr("%1 – %2").arg(lo, 0, 'f', 3).arg(hi, 0, 'f', 3));
 }
 
 void BlockStrip::mousePressEvent(QMouseEvent* event)

@@ -38,7 +38,7 @@ QString megabytes(std::int64_t bytes)
 
 QString gflops(double flops)
 {
-    return QStringLiteral("%1 GFLOP").arg(flops / 1e9, 0, 'f', 3);
+    return QStringLiteral("%1 G").arg(flops / 1e9, 0, 'f', 3);
 }
 
 QString blocksText(const std::vector<std::int64_t>& blocks)
@@ -58,7 +58,8 @@ PlanPanel::PlanPanel(PlanDocument* document, QWidget* parent) : QWidget(parent),
 
     // Suggest
     auto* suggestBox = new QGroupBox(tr("Suggest from the analysis"));
-    auto* suggestRow = new QHBoxLayout(suggestBox);
+    auto* suggestLayout = new QVBoxLayout(suggestBox);
+    auto* suggestRow = new QHBoxLayout;
     m_method = new QComboBox;
     m_method->addItem(tr("Flatten pairs (FlattenGPT)"));
     m_method->addItem(tr("Drop blocks (ShortGPT)"));
@@ -70,9 +71,10 @@ PlanPanel::PlanPanel(PlanDocument* document, QWidget* parent) : QWidget(parent),
     m_suggest->setObjectName(QStringLiteral("suggestButton"));
     m_suggest->setToolTip(tr("Replace the plan with the most redundant blocks of the session (one undo step)"));
     m_suggest->setEnabled(false);
-    suggestRow->addWidget(m_method, 1);
-    suggestRow->addWidget(m_share);
+    suggestLayout->addWidget(m_method);
+    suggestRow->addWidget(m_share, 1);
     suggestRow->addWidget(m_suggest);
+    suggestLayout->addLayout(suggestRow);
     connect(m_suggest, &QPushButton::clicked, this,
             [this] { Q_EMIT suggestRequested(m_share->value() / 100.0, m_method->currentIndex() == 1); });
     outer->addWidget(suggestBox);
@@ -127,12 +129,14 @@ PlanPanel::PlanPanel(PlanDocument* document, QWidget* parent) : QWidget(parent),
     sliderRow->addWidget(m_rounding);
     sliceLayout->addLayout(sliderRow);
     m_sliceLabel = new QLabel;
+    m_sliceLabel->setWordWrap(true);
     sliceLayout->addWidget(m_sliceLabel);
     m_sliceModel = new SliceTableModel(document, this);
     m_table = new QTableView;
     m_table->setModel(m_sliceModel);
     m_table->verticalHeader()->hide();
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+    m_table->horizontalHeader()->setMinimumSectionSize(40);
     m_table->verticalHeader()->setDefaultSectionSize(20);
     m_table->setMinimumHeight(120);
     sliceLayout->addWidget(m_table, 1);
@@ -222,19 +226,20 @@ void PlanPanel::refresh()
                                        static_cast<double>(c.weightBytes.bf16 + c.kvCacheBytesPerToken.bf16 * 512));
     const QString row = QStringLiteral("<tr><td>%1</td><td align=right>%2</td><td align=right>%3</td></tr>");
     QString html = QStringLiteral("<table cellspacing=2><tr><th></th><th align=right>%1</th><th align=right>%2</th></tr>")
-                       .arg(tr("dense"), tr("compressed"));
+                       .arg(tr("dense"), tr("plan"));
     html += row.arg(tr("layers")).arg(d.layers).arg(c.layers);
     html += row.arg(tr("parameters"), millions(d.params.total()), millions(c.params.total()));
     html += row.arg(tr("removed"), QString(), QStringLiteral("<b>%1%</b>").arg(estimate->removedRatio * 100.0, 0, 'f', 2));
-    html += row.arg(tr("FLOPs/token (prefill)"), gflops(d.prefillFlopsPerToken()), gflops(c.prefillFlopsPerToken()));
-    html += row.arg(tr("FLOPs/token (decode)"), gflops(d.decodeFlopsPerToken()), gflops(c.decodeFlopsPerToken()));
+    html += row.arg(tr("FLOP/tok prefill"), gflops(d.prefillFlopsPerToken()), gflops(c.prefillFlopsPerToken()));
+    html += row.arg(tr("FLOP/tok decode"), gflops(d.decodeFlopsPerToken()), gflops(c.decodeFlopsPerToken()));
     html += row.arg(tr("weights bf16"), megabytes(d.weightBytes.bf16), megabytes(c.weightBytes.bf16));
     html += row.arg(tr("weights f32"), megabytes(d.weightBytes.f32), megabytes(c.weightBytes.f32));
-    html += row.arg(tr("KV cache/token bf16"), QStringLiteral("%1 kB").arg(static_cast<double>(d.kvCacheBytesPerToken.bf16) / 1e3, 0, 'f', 1),
+    html += row.arg(tr("KV cache/tok bf16"), QStringLiteral("%1 kB").arg(static_cast<double>(d.kvCacheBytesPerToken.bf16) / 1e3, 0, 'f', 1),
                     QStringLiteral("%1 kB").arg(static_cast<double>(c.kvCacheBytesPerToken.bf16) / 1e3, 0, 'f', 1));
-    html += row.arg(tr("expected speedup"), QString(),
-                    tr("<b>×%1</b> prefill, <b>×%2</b> decode").arg(prefillSpeedup, 0, 'f', 2).arg(decodeSpeedup, 0, 'f', 2));
     html += QStringLiteral("</table>");
+    html += tr("Expected speedup: <b>×%1</b> prefill, <b>×%2</b> decode")
+                .arg(prefillSpeedup, 0, 'f', 2)
+                .arg(decodeSpeedup, 0, 'f', 2);
     m_estimate->setText(html);
     m_estimate->setToolTip(tr("Prefill speedup: ratio of FLOPs per token over a 512-token prompt. Decode speedup: "
                               "ratio of bytes read per token (bf16 weights + KV cache at 512 positions); decoding "

@@ -90,9 +90,9 @@ QVariant SliceTableModel::headerData(int section, Qt::Orientation orientation, i
     case BlocksColumn:
         return tr("Blocks");
     case AttnColumn:
-        return tr("Attn width");
+        return tr("Attn");
     case MlpColumn:
-        return tr("MLP width");
+        return tr("MLP");
     default:
         return {};
     }
