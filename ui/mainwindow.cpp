@@ -43,6 +43,7 @@
 #include "compareview.h"
 #include "comparisondata.h"
 #include "compressdialog.h"
+#include "explainedvariance.h"
 #include "importanceview.h"
 #include "io/checkpoint.h"
 #include "jobrunner.h"
@@ -102,6 +103,24 @@ QString planLabel(const core::Plan& plan)
     else if (plan.slice)
         parts << QObject::tr("sliced per layer");
     return parts.isEmpty() ? QObject::tr("unchanged") : parts.join(QStringLiteral(", "));
+}
+
+// The dense side's spectrum on the Compare tab: the attention input of the first block the plan changes (the
+// middle block when it changes none).
+void addDenseSpectrum(ComparisonData& comparison, const core::AnalysisResult* session, const core::Plan& plan)
+{
+    if (!session || session->blocks.empty())
+        return;
+    std::size_t block = session->blocks.size() / 2;
+    if (!plan.flatten.empty())
+        block = static_cast<std::size_t>(plan.flatten.front().front());
+    else if (!plan.drop.empty())
+        block = static_cast<std::size_t>(plan.drop.front());
+    const core::Spectrum& spectrum = session->blocks[block].attnInput;
+    if (spectrum.eigenvalues.empty())
+        return;
+    comparison.dense.explainedVariance = ExplainedVariance(spectrum.eigenvalues).cumulative();
+    comparison.spectrumLabel = QObject::tr("block %1, attention input").arg(block);
 }
 
 } // namespace
@@ -198,6 +217,8 @@ void MainWindow::buildDocks()
                               BlockStrip::Metric::AttnDim95, BlockStrip::Metric::MlpDim95})
         m_metric->addItem(BlockStrip::metricName(metric), static_cast<int>(metric));
     m_metric->setToolTip(tr("What colours the blocks"));
+    m_metric->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_metric->setMinimumContentsLength(8);
     m_strip = new BlockStrip(m_plan);
     connect(m_metric, &QComboBox::currentIndexChanged, this, [this] {
         m_strip->setMetric(static_cast<BlockStrip::Metric>(m_metric->currentData().toInt()));
@@ -221,7 +242,8 @@ void MainWindow::buildDocks()
     auto* scroll = new QScrollArea;
     scroll->setWidget(m_planPanel);
     scroll->setWidgetResizable(true);
-    scroll->setMinimumWidth(340);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    scroll->setMinimumWidth(325);
     auto* planDock = new QDockWidget(tr("Plan"), this);
     planDock->setObjectName(QStringLiteral("planDock"));
     planDock->setWidget(scroll);
@@ -253,7 +275,7 @@ void MainWindow::buildDocks()
     logDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetClosable);
     addDockWidget(Qt::BottomDockWidgetArea, logDock);
     resizeDocks({logDock}, {110}, Qt::Vertical);
-    resizeDocks({stripDock, planDock}, {170, 380}, Qt::Horizontal);
+    resizeDocks({stripDock, planDock}, {140, 325}, Qt::Horizontal);
 
     m_viewMenu = new QMenu(tr("&View"), this);
     m_viewMenu->addAction(stripDock->toggleViewAction());
@@ -700,7 +722,8 @@ void MainWindow::showCompression(const core::CompressionJobResult& r)
 {
     m_lastCompression = r;
     const double drift = std::abs(r.selfCheckReloaded - r.selfCheckInMemory) / std::max(1e-12, r.selfCheckInMemory);
-    QString text = tr("Wrote %1\n%2 -> %3 layers, %4 -> %5 parameters.\nSelf-check: perplexity %6 in memory, %7 "
+    QString text = tr("Plan: %1.\n").arg(planLabel(m_plan->plan()));
+    text += tr("Wrote %1\n%2 -> %3 layers, %4 -> %5 parameters.\nSelf-check: perplexity %6 in memory, %7 "
                       "reloaded from the files (%8).")
                        .arg(QString::fromStdString(r.outputPath))
                        .arg(r.report.layersBefore)
@@ -718,11 +741,12 @@ void MainWindow::showCompression(const core::CompressionJobResult& r)
     comparison.dense.label = tr("dense");
     comparison.dense.parameters = r.report.parametersBefore;
     comparison.dense.layers = r.report.layersBefore;
-    comparison.compressed.label = tr("compressed (%1)").arg(planLabel(m_plan->plan()));
+    comparison.compressed.label = tr("compressed");
     comparison.compressed.parameters = r.report.parametersAfter;
     comparison.compressed.layers = r.report.layersAfter;
     if (r.evaluation)
         comparison.compressed.perplexity = r.evaluation->perplexity;
+    addDenseSpectrum(comparison, m_session.get(), m_plan->plan());
     m_compareView->setComparison(comparison);
     m_measuredComparison = true;
     auto* box = new QMessageBox(QMessageBox::Information, tr("Compressed model written"), text, QMessageBox::Ok, this);
@@ -802,7 +826,7 @@ void MainWindow::showMeasurements(const std::vector<MeasureResult>& results)
         for (std::size_t i = 0; i < 2; ++i) {
             const MeasureResult& m = results[i];
             ComparisonSide& side = i == 0 ? comparison.dense : comparison.compressed;
-            side.label = i == 0 ? tr("dense") : tr("compressed (%1)").arg(planLabel(m_plan->plan()));
+            side.label = i == 0 ? tr("dense") : tr("compressed");
             side.parameters = m.summary.totalParams();
             side.layers = m.summary.config.numLayers;
             if (m.perplexity)
@@ -813,6 +837,7 @@ void MainWindow::showMeasurements(const std::vector<MeasureResult>& results)
             }
             side.generation = QString::fromStdString(m.sample);
         }
+        addDenseSpectrum(comparison, m_session.get(), m_plan->plan());
         m_compareView->setComparison(comparison);
         m_measuredComparison = true;
         m_tabs->setCurrentWidget(m_compareView);
@@ -847,9 +872,10 @@ void MainWindow::showEstimateComparison()
     comparison.dense.label = tr("dense");
     comparison.dense.parameters = estimate->dense.params.total();
     comparison.dense.layers = estimate->dense.layers;
-    comparison.compressed.label = tr("plan: %1 (estimate)").arg(planLabel(m_plan->plan()));
+    comparison.compressed.label = tr("plan (estimate)");
     comparison.compressed.parameters = estimate->compressed.params.total();
     comparison.compressed.layers = estimate->compressed.layers;
+    addDenseSpectrum(comparison, m_session.get(), m_plan->plan());
     m_compareView->setComparison(comparison);
 }
 
