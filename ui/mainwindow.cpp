@@ -59,6 +59,7 @@ namespace flatslice::ui {
 namespace {
 
 constexpr int kMaxRecent = 8;
+constexpr const char* kComparePrompt = "The history of the city begins";
 const char* kRecentKey = "recentModels";
 
 QString grouped(qint64 n)
@@ -383,24 +384,7 @@ void MainWindow::buildMenus()
     QAction* bench = jobs->addAction(tr("&Benchmark speed"));
     connect(bench, &QAction::triggered, this, &MainWindow::startBenchmark);
     QAction* compare = jobs->addAction(tr("&Compare dense and compressed"));
-    connect(compare, &QAction::triggered, this, [this] {
-        if (!m_lastCompression) {
-            showError(tr("Nothing to compare"), tr("Export a compressed model first (File > Export compressed model)."));
-            return;
-        }
-        std::vector<MeasureRequest> requests(2);
-        requests[0].modelPath = m_modelPath.toStdString();
-        requests[0].label = "dense";
-        requests[1].modelPath = m_lastCompression->outputPath;
-        requests[1].label = "compressed";
-        for (MeasureRequest& r : requests) {
-            r.evalPath = evaluationPath().toStdString();
-            r.evalMaxTokens = 4096;
-            r.throughput = true;
-            r.prompt = "The history of the city begins";
-        }
-        startMeasure(std::move(requests), tr("Compare"));
-    });
+    connect(compare, &QAction::triggered, this, &MainWindow::startComparison);
     m_needModel << analyse << evaluate << bench << compare;
     jobs->addSeparator();
     m_cancelAction = jobs->addAction(tr("&Cancel the running job"));
@@ -784,6 +768,26 @@ void MainWindow::startBenchmark()
     startMeasure({request}, tr("Benchmark"));
 }
 
+void MainWindow::startComparison()
+{
+    if (!m_lastCompression) {
+        showError(tr("Nothing to compare"), tr("Export a compressed model first (File > Export compressed model)."));
+        return;
+    }
+    std::vector<MeasureRequest> requests(2);
+    requests[0].modelPath = m_modelPath.toStdString();
+    requests[0].label = "dense";
+    requests[1].modelPath = m_lastCompression->outputPath;
+    requests[1].label = "compressed";
+    for (MeasureRequest& r : requests) {
+        r.evalPath = evaluationPath().toStdString();
+        r.evalMaxTokens = 4096;
+        r.throughput = true;
+        r.prompt = kComparePrompt;
+    }
+    startMeasure(std::move(requests), tr("Compare"));
+}
+
 void MainWindow::startMeasure(std::vector<MeasureRequest> requests, const QString& title)
 {
     if (m_modelPath.isEmpty()) {
@@ -822,7 +826,7 @@ void MainWindow::showMeasurements(const std::vector<MeasureResult>& results)
     appendLog(lines.join(QLatin1Char('\n')));
     if (results.size() == 2) {
         ComparisonData comparison;
-        comparison.prompt = QStringLiteral("The history of the city begins");
+        comparison.prompt = QString::fromUtf8(kComparePrompt);
         for (std::size_t i = 0; i < 2; ++i) {
             const MeasureResult& m = results[i];
             ComparisonSide& side = i == 0 ? comparison.dense : comparison.compressed;

@@ -73,6 +73,8 @@ public:
     void startCompression(core::CompressionJobOptions options);
     void startEvaluation();
     void startBenchmark();
+    // Measures the dense model and the last export the same way (perplexity, speed, a sample): the Compare tab.
+    void startComparison();
 
     // Shows an analysis (from a job or a file) in the strip, the views and the plan panel.
     void setSession(std::shared_ptr<const core::AnalysisResult> session);

@@ -39,7 +39,11 @@ int runWorkbench(int argc, char** argv)
                                     QStringLiteral("L"));
     const QCommandLineOption analyse(QStringLiteral("analyse"),
                                      QStringLiteral("Start the analysis as soon as the model is open."));
-    for (const auto& option : {screenshots, quitAfter, calib, eval, samples, seqlen, analyse})
+    const QCommandLineOption exportDir(QStringLiteral("export"),
+                                       QStringLiteral("With --screenshots: compress the suggested plan into DIR (a Hugging "
+                                                      "Face directory, self-checked) before the screenshots."),
+                                       QStringLiteral("DIR"));
+    for (const auto& option : {screenshots, quitAfter, calib, eval, samples, seqlen, analyse, exportDir})
         parser.addOption(option);
     parser.addPositionalArgument(QStringLiteral("[open] PATH"),
                                  QStringLiteral("A model (directory or .gguf), a session (.flatslice.h5) or a plan (.json)."));
@@ -78,15 +82,34 @@ int runWorkbench(int argc, char** argv)
         QDir().mkpath(dir);
         auto shootAll = [&window, dir] {
             QTimer::singleShot(500, &window, [&window, dir] {
-                window.saveScreenshots(dir, [&window] {
-                    std::printf("GUI heartbeat: worst gap %.1f ms during the last job\n",
-                                window.jobRunner()->worstStallMs());
-                    QApplication::quit();
-                });
+                window.saveScreenshots(dir, [] { QApplication::quit(); });
             });
         };
-        if (analyseFirst) {
+        if (analyseFirst && parser.isSet(exportDir)) {
+            const QString out = parser.value(exportDir);
+            QObject::connect(&window, &MainWindow::analysisFinished, &window, [&window, out] {
+                window.suggestPlan(0.25, false);
+                const AnalysisRequest protocol = window.analysePanel()->request();
+                core::CompressionJobOptions options;
+                options.outputPath = out.toStdString();
+                options.overwrite = true;
+                options.calibrationPath = protocol.calibrationPath;
+                options.samples = protocol.samples;
+                options.seqlen = protocol.seqlen;
+                options.seed = protocol.seed;
+                options.evalPath = protocol.evaluationPath;
+                options.evalMaxTokens = 4096;
+                window.startCompression(options);
+            });
+            QObject::connect(&window, &MainWindow::compressionFinished, &window, [&window] {
+                std::printf("GUI heartbeat: worst gap %.1f ms during the compress job\n",
+                            window.jobRunner()->worstStallMs());
+                window.startComparison();
+            });
+            QObject::connect(&window, &MainWindow::measurementFinished, &window, shootAll);
+        } else if (analyseFirst) {
             QObject::connect(&window, &MainWindow::analysisFinished, &window, [&window, shootAll] {
+                std::printf("GUI heartbeat: worst gap %.1f ms during the analysis\n", window.jobRunner()->worstStallMs());
                 window.suggestPlan(0.25, false);
                 shootAll();
             });
