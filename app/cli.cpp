@@ -26,7 +26,7 @@ const std::map<std::string, Command>& commands()
         {"inspect", inspectCommand}, {"convert", convertCommand}, {"demo", demoCommand},
         {"eval", evalCommand},       {"generate", generateCommand}, {"bench", benchCommand},
         {"analyze", analyzeCommand},
-        {"compress", compressCommand},
+        {"compress", compressCommand}, {"plan", planCommand},
     };
     return table;
 }
@@ -46,6 +46,8 @@ usage: flatslice [open] [MODEL]                  the workbench (GUI)
        flatslice bench MODEL [--seqlen N]        prefill and decode tokens/s
        flatslice analyze MODEL --calib FILE [-o SESSION.flatslice.h5]
                                                  redundancy: block similarity, spectra, head/channel scores
+       flatslice plan SESSION -o PLAN.json [--flatten-ratio R] [--drop-count N] [--slice R]
+                                                 a compression plan from a session's rankings
        flatslice compress MODEL --plan P.json --calib FILE -o OUT [--eval FILE]
                                                  flatten/drop blocks per plan, export a HF directory
        flatslice demo MODEL.gguf -o DIR          headless walk-through

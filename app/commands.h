@@ -19,6 +19,7 @@ int generateCommand(const Args& args);
 int benchCommand(const Args& args);
 int analyzeCommand(const Args& args);
 int compressCommand(const Args& args);
+int planCommand(const Args& args);
 
 // Shared by the commands.
 bool wantsHelp(const Args& args);

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "io/checkpoint.h"
+#include "io/ggufexporter.h"
 #include "io/hfexporter.h"
 #include "text/checkpointtokenizer.h"
 #include "text/corpus.h"
@@ -70,6 +71,7 @@ nlohmann::ordered_json reportJson(const CompressionReport& r)
             widths.push_back({{"attn", d.attn}, {"mlp", d.mlp}});
         out["slice_widths"] = widths;
         out["head_width"] = r.headWidth;
+        out["kept_variance"] = r.keptVariance;
     }
     out["warnings"] = r.warnings;
     out["seconds"] = r.seconds;
@@ -113,9 +115,15 @@ CompressionJobResult runCompressionJob(const CompressionJobOptions& options, con
         throw Error(options.planSource + ": this plan flattens or slices blocks: it needs a calibration file");
     if (needsCalibration && (samples <= 0 || seqlen < 2))
         throw Error("compress: calibration needs at least one window of at least 2 tokens");
-    // An HF export type is checked before any work is done.
+    // The output type is checked before any work is done.
     if (options.format == ExportFormat::HuggingFace)
         (void)hfType(options.outputType);
+    else if (options.outputType != "f32" && options.outputType != "f16" && options.outputType != "bf16" &&
+             options.outputType != "q8_0")
+        throw Error("output type '" + options.outputType + "': a GGUF export is f32, f16, bf16 or q8_0");
+    if (options.format == ExportFormat::Gguf && plan.slice)
+        throw Error(options.planSource + ": a sliced model has per-layer widths and shortcut matrices that GGUF's "
+                                         "llama architecture cannot describe: export it with --format hf");
 
     const auto checkpoint = Checkpoint::open(options.modelPath);
     plan.validateAgainst(checkpoint->config(), options.planSource);
@@ -172,20 +180,31 @@ CompressionJobResult runCompressionJob(const CompressionJobOptions& options, con
         std::to_string(result.report.layersAfter) + " layers, " + millions(result.report.parametersBefore) + " -> " +
         millions(result.report.parametersAfter) + " parameters");
 
-    // Self-check prefix: the first calibration window's first 128 tokens, or a fixed id run.
-    std::vector<std::int32_t> selfCheck;
-    if (!windows.empty()) {
-        selfCheck.assign(windows[0].begin(), windows[0].begin() + std::min<std::ptrdiff_t>(128, std::ssize(windows[0])));
-    } else {
-        for (std::int32_t i = 0; i < 64; ++i)
-            selfCheck.push_back(static_cast<std::int32_t>((i * 7919) % model->config().vocabSize));
-    }
     std::vector<std::int32_t> evalTokens;
     std::string evalSha;
     if (!options.evalPath.empty()) {
         const std::string text = readWholeFile(options.evalPath);
         evalTokens = tokenizer.encode(text);
         evalSha = sha256Hex(text);
+    }
+    // Self-check prefix, real text whenever there is some: the first calibration window's first 128 tokens, else
+    // the evaluation text's (or, for a drop-only plan given a calibration file, that file's) first 128 tokens; a
+    // fixed id run only when the job has no text at all.
+    std::vector<std::int32_t> selfCheck;
+    const auto prefix = [&selfCheck](const std::vector<std::int32_t>& tokens) {
+        selfCheck.assign(tokens.begin(), tokens.begin() + std::min<std::ptrdiff_t>(128, std::ssize(tokens)));
+    };
+    if (!windows.empty()) {
+        prefix(windows[0]);
+    } else if (evalTokens.size() >= 2) {
+        prefix(evalTokens);
+    } else if (!options.calibrationPath.empty()) {
+        prefix(tokenizer.encode(readWholeFile(options.calibrationPath).substr(0, 4096)));
+    }
+    if (selfCheck.size() < 2) {
+        selfCheck.clear();
+        for (std::int32_t i = 0; i < 64; ++i)
+            selfCheck.push_back(static_cast<std::int32_t>((i * 7919) % model->config().vocabSize));
     }
     PerplexityOptions evalOptions;
     evalOptions.seqlen = options.evalSeqlen;
@@ -222,7 +241,22 @@ CompressionJobResult runCompressionJob(const CompressionJobOptions& options, con
         result.selfCheckReloaded = exported.selfCheckReloaded;
         result.evaluation = exported.evaluation;
     } else {
-        throw Error("GGUF export is not available yet");
+        GgufExportOptions exportOptions;
+        exportOptions.type = options.outputType;
+        exportOptions.overwrite = options.overwrite;
+        exportOptions.tokenizerSource = options.modelPath;
+        exportOptions.modelName = modelName;
+        exportOptions.selfCheckTokens = selfCheck;
+        exportOptions.evalTokens = std::move(evalTokens);
+        exportOptions.evalOptions = evalOptions;
+        exportOptions.evalName = options.evalPath;
+        exportOptions.evalSha256 = evalSha;
+        exportOptions.flatsliceJson = meta.dump();
+        const GgufExportResult exported = GgufExporter(exportOptions).write(compressor.result(), options.outputPath,
+                                                                           stageProgress(progress, "export"));
+        result.selfCheckInMemory = exported.selfCheckInMemory;
+        result.selfCheckReloaded = exported.selfCheckReloaded;
+        result.evaluation = exported.evaluation;
     }
     char line[160];
     std::snprintf(line, sizeof line, "self-check: perplexity %.6f in memory, %.6f reloaded", result.selfCheckInMemory,

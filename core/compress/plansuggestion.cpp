@@ -18,9 +18,28 @@ struct Unit {
     std::int64_t size() const { return last - first + 1; }
 };
 
+std::int64_t protectedFirst(const SuggestOptions& o)
+{
+    return std::max<std::int64_t>(o.protectFirst ? 1 : 0, o.protectFirstBlocks);
+}
+
+std::int64_t protectedLast(const SuggestOptions& o)
+{
+    return std::max<std::int64_t>(o.protectLast ? 1 : 0, o.protectLastBlocks);
+}
+
 bool isProtected(std::int64_t block, std::int64_t layers, const SuggestOptions& o)
 {
-    return (o.protectFirst && block == 0) || (o.protectLast && block == layers - 1);
+    return block < protectedFirst(o) || block >= layers - protectedLast(o);
+}
+
+// Blocks the caller fixed (flattened or dropped as given): not available to the suggestions.
+std::set<std::int64_t> fixedBlocks(const SuggestOptions& o)
+{
+    std::set<std::int64_t> fixed(o.fixedDrop.begin(), o.fixedDrop.end());
+    for (const auto& group : o.fixedFlatten)
+        fixed.insert(group.begin(), group.end());
+    return fixed;
 }
 
 // Mean cosine between the inputs of blocks i and k (depths i and k).
@@ -55,6 +74,8 @@ std::vector<std::vector<std::int64_t>> greedyFlatten(const AnalysisResult& a, st
                                                      const SuggestOptions& o)
 {
     const std::int64_t layers = static_cast<std::int64_t>(a.blocks.size());
+    const std::set<std::int64_t> fixed = fixedBlocks(o);
+    const auto unavailable = [&](std::int64_t b) { return isProtected(b, layers, o) || fixed.count(b) > 0; };
     std::vector<Unit> units;
     for (std::int64_t b = 0; b < layers; ++b)
         units.push_back({b, b});
@@ -65,8 +86,8 @@ std::vector<std::vector<std::int64_t>> greedyFlatten(const AnalysisResult& a, st
         for (std::size_t j = 0; j + 1 < units.size(); ++j) {
             const Unit& u = units[j];
             const Unit& v = units[j + 1];
-            if (u.size() + v.size() > o.maxGroupSize || isProtected(u.first, layers, o) ||
-                isProtected(v.last, layers, o))
+            // Units only ever hold available blocks, so checking their ends is enough.
+            if (u.size() + v.size() > o.maxGroupSize || unavailable(u.first) || unavailable(v.last))
                 continue;
             const double score = similarity(a, u.first, v.last);
             if (best < 0 || score > bestScore) { // strict: ties keep the lower index
@@ -78,7 +99,8 @@ std::vector<std::vector<std::int64_t>> greedyFlatten(const AnalysisResult& a, st
             throw Error("suggest plan: cannot flatten " + std::to_string(merges) + " times: only " + std::to_string(m) +
                         " merges fit " + std::to_string(layers) + " blocks with groups of at most " +
                         std::to_string(o.maxGroupSize) +
-                        (o.protectFirst || o.protectLast ? " and protected ends" : ""));
+                        (protectedFirst(o) + protectedLast(o) > 0 ? " and protected ends" : "") +
+                        (fixed.empty() ? "" : " besides the blocks already chosen"));
         const auto j = static_cast<std::size_t>(best);
         units[j].last = units[j + 1].last;
         units.erase(units.begin() + static_cast<std::ptrdiff_t>(j + 1));
@@ -132,30 +154,45 @@ Plan suggestPlan(const AnalysisResult& analysis, const SuggestOptions& options)
         throw Error("suggest plan: give a flatten count or a flatten ratio, not both");
     if (options.dropCount > 0 && options.dropRatio)
         throw Error("suggest plan: give a drop count or a drop ratio, not both");
+    if (options.protectFirstBlocks < 0 || options.protectLastBlocks < 0)
+        throw Error("suggest plan: protected block counts must be >= 0");
     if (options.maxGroupSize < 2)
         throw Error("suggest plan: maxGroupSize = " + std::to_string(options.maxGroupSize) + ": must be >= 2");
 
-    const std::int64_t ends = (options.protectFirst ? 1 : 0) + (options.protectLast ? 1 : 0);
-    const std::int64_t merges = options.flattenRatio
-                                    ? blocksForRatio(config, *options.flattenRatio, layers - ends - 1, "flattenRatio")
-                                    : options.flattenCount;
+    const std::int64_t ends = std::min(layers, protectedFirst(options) + protectedLast(options));
+    const auto fixed = static_cast<std::int64_t>(fixedBlocks(options).size());
+    const std::int64_t available = std::max<std::int64_t>(0, layers - ends - fixed);
+    std::int64_t fixedRemoved = static_cast<std::int64_t>(options.fixedDrop.size());
+    for (const auto& group : options.fixedFlatten)
+        fixedRemoved += static_cast<std::int64_t>(group.size()) - 1;
+    const std::int64_t merges =
+        options.flattenRatio
+            ? std::max<std::int64_t>(0, blocksForRatio(config, *options.flattenRatio,
+                                                       std::max<std::int64_t>(0, available - 1) + fixedRemoved,
+                                                       "flattenRatio") -
+                                            fixedRemoved)
+            : options.flattenCount;
 
     Plan plan;
     plan.model = analysis.model;
     plan.protocol = analysis.protocol;
     plan.slice = options.slice;
     plan.options = options.options;
-    plan.flatten = greedyFlatten(analysis, merges, options);
+    plan.flatten = options.fixedFlatten;
+    for (auto& group : greedyFlatten(analysis, merges, options))
+        plan.flatten.push_back(std::move(group));
 
-    std::set<std::int64_t> taken;
+    std::set<std::int64_t> taken = fixedBlocks(options);
     for (const auto& group : plan.flatten)
         taken.insert(group.begin(), group.end());
     std::int64_t drops = options.dropCount;
     if (options.dropRatio) {
-        const auto eligible = layers - ends - static_cast<std::int64_t>(taken.size());
+        const auto eligible = std::max<std::int64_t>(0, layers - ends - static_cast<std::int64_t>(taken.size()));
         drops = blocksForRatio(config, *options.dropRatio, std::min(eligible, layers - 1), "dropRatio");
     }
-    plan.drop = lowestInfluence(analysis, drops, taken, options);
+    plan.drop = options.fixedDrop;
+    for (const std::int64_t b : lowestInfluence(analysis, drops, taken, options))
+        plan.drop.push_back(b);
 
     plan.normalize();
     plan.validateAgainst(config, "suggested plan");

@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 #include "analysis/analysisresult.h"
 #include "compress/plan.h"
@@ -33,6 +34,12 @@ struct SuggestOptions {
     std::int64_t maxGroupSize = 2;      // 2: pairs only; more lets merged units merge again (needs anyToAny)
     bool protectFirst = false;          // never flatten or drop block 0
     bool protectLast = false;           // never flatten or drop the last block
+    std::int64_t protectFirstBlocks = 0; // never flatten or drop blocks 0..N-1 (protectFirst is N = 1)
+    std::int64_t protectLastBlocks = 0;  // never flatten or drop the last N blocks (protectLast is N = 1)
+    // Chosen by the caller and kept as given: the greedy merges and the drops avoid their blocks, and the counts
+    // above come on top of them. Their own validity (shapes, overlaps, ranges) is checked by the plan's validation.
+    std::vector<std::vector<std::int64_t>> fixedFlatten;
+    std::vector<std::int64_t> fixedDrop;
     std::optional<SlicePlan> slice;     // copied into the plan as given
     PlanOptions options;                // copied into the plan
 };

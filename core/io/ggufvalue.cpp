@@ -342,6 +342,16 @@ std::size_t GgufValue::size() const
     return array().count;
 }
 
+std::span<const std::byte> GgufValue::packedBytes() const
+{
+    if (!isArray())
+        throwMismatch("ARRAY");
+    const ArrayData& data = array();
+    if (data.elementType == GgufValueType::String || data.elementType == GgufValueType::Array)
+        throw Error(where() + ": an array of " + ggufValueTypeName(data.elementType) + " has no packed bytes");
+    return data.packed;
+}
+
 GgufValue GgufValue::element(std::size_t index) const
 {
     if (!isArray())

@@ -79,6 +79,9 @@ public:
     const std::vector<std::string>& asStringArray() const; // arrays of STRING
     std::vector<std::int64_t> asIntArray() const;          // arrays of any integer type, range-checked
     std::vector<double> asFloatArray() const;              // arrays of FLOAT32 or FLOAT64
+    // Arrays of numbers or BOOL: their packed little-endian bytes, as a file stores them (the writer copies them
+    // through unchanged). Error for arrays of strings or arrays, and for non-arrays.
+    std::span<const std::byte> packedBytes() const;
 
     // For display: 42, -1.5, true, "text" (quoted, long strings cut), [1, 2, 3, ... (49152 items)].
     std::string toString() const;

@@ -1,7 +1,6 @@
 #include "io/hfexporter.h"
 #include "io/remotecode.h"
 
-#include <ATen/Parallel.h>
 #include <c10/core/InferenceMode.h>
 #include <chrono>
 #include <cmath>
@@ -9,6 +8,7 @@
 
 #include "io/atomicdirectory.h"
 #include "io/checkpoint.h"
+#include "io/exportselfcheck.h"
 #include "io/ggufcheckpoint.h"
 #include "io/safetensorswriter.h"
 #include "model/transformer.h"
@@ -103,50 +103,6 @@ TensorView toView(const std::string& name, const torch::Tensor& t, DType dtype)
     view.owner = tensor;
     return view;
 }
-
-// The in-memory model as the written files will hold it: weights rounded to `dtype`, computed in f32.
-std::unique_ptr<TransformerImpl> roundedCopy(const TransformerImpl& model, DType dtype)
-{
-    const torch::Dtype stored = dtype == DType::BF16 ? torch::kBFloat16 : torch::kFloat32;
-    auto r = [&](const torch::Tensor& t) { return t.defined() ? t.to(stored).to(torch::kFloat32) : t; };
-    ModelWeights w = model.weights();
-    const bool tied = w.head.weight.defined() && w.head.weight.data_ptr() == w.embed.data_ptr();
-    w.embed = r(w.embed);
-    w.finalNorm.weight = r(w.finalNorm.weight);
-    w.head.weight = tied ? w.embed : r(w.head.weight);
-    w.head.bias = r(w.head.bias);
-    for (BlockWeights& b : w.blocks) {
-        for (NormWeights* n : {&b.attnNorm, &b.mlpNorm, &b.qNorm, &b.kNorm})
-            n->weight = r(n->weight);
-        for (LinearWeights* l : {&b.q, &b.k, &b.v, &b.o, &b.gate, &b.up, &b.down}) {
-            l->weight = r(l->weight);
-            l->bias = r(l->bias);
-        }
-        b.attnShortcut = r(b.attnShortcut);
-        b.mlpShortcut = r(b.mlpShortcut);
-    }
-    return std::make_unique<TransformerImpl>(model.config(), std::move(w), torch::kFloat32);
-}
-
-double perplexityOf(const TransformerImpl& model, const std::vector<std::int32_t>& tokens)
-{
-    c10::InferenceMode guard;
-    const torch::Tensor ids =
-        torch::tensor(std::vector<std::int64_t>(tokens.begin(), tokens.end()), torch::kInt64).unsqueeze(0);
-    const torch::Tensor logits = model.forward(ids, {})[0];
-    const auto n = static_cast<std::int64_t>(tokens.size()) - 1;
-    const torch::Tensor logProbs = torch::log_softmax(logits.narrow(0, 0, n), -1);
-    const torch::Tensor picked = logProbs.gather(1, ids[0].narrow(0, 1, n).unsqueeze(1));
-    return std::exp(-picked.to(torch::kFloat64).mean().item<double>());
-}
-
-double perplexityOf(const Transformer& model, const std::vector<std::int32_t>& tokens)
-{
-    const NllResult r = model.windowNll(tokens);
-    return std::exp(r.nll / static_cast<double>(std::max<std::int64_t>(r.tokens, 1)));
-}
-
-
 
 void writeTokenizer(const std::filesystem::path& source, const AtomicDirectory& out, std::int64_t maxLength)
 {
@@ -260,34 +216,24 @@ HfExportResult HfExporter::write(const TransformerImpl& model, const std::filesy
     writeTokenizer(o.tokenizerSource, out, config.maxPositionEmbeddings);
 
     // Self-check: what was written must run like what is in memory.
-    progress.step(total - 2, total, "self-check: reloading");
-    const int threads = at::get_num_threads();
-    const std::unique_ptr<Checkpoint> reopened = Checkpoint::open(out.staging());
-    RuntimeOptions runtime;
-    runtime.threads = threads;
-    const std::unique_ptr<Transformer> reloaded = Transformer::load(*reopened, runtime);
+    const torch::Dtype stored = o.dtype == DType::BF16 ? torch::kBFloat16 : torch::kFloat32;
+    ExportCheckOptions check;
+    check.tokens = o.selfCheckTokens;
+    check.tolerance = o.selfCheckTolerance;
+    check.evalTokens = o.evalTokens;
+    check.evalOptions = o.evalOptions;
+    const ExportCheckResult checked = checkExport(
+        model, [&](const torch::Tensor& t) { return t.to(stored).to(torch::kFloat32); }, out.staging(), check,
+        progress, total - 2, total);
     ordered_json selfCheck = {{"tokens", o.selfCheckTokens.size()}};
     if (o.selfCheckTokens.size() >= 2) {
-        const std::unique_ptr<TransformerImpl> rounded = roundedCopy(model, o.dtype);
-        result.selfCheckInMemory = perplexityOf(*rounded, o.selfCheckTokens);
-        result.selfCheckReloaded = perplexityOf(*reloaded, o.selfCheckTokens);
-        const double rel = std::fabs(result.selfCheckReloaded / result.selfCheckInMemory - 1.0);
-        if (!(rel <= o.selfCheckTolerance)) {
-            char line[256];
-            std::snprintf(line, sizeof line,
-                          "export self-check failed: perplexity %.6f in memory vs %.6f reloaded from the files "
-                          "(relative %.3g > %.3g)",
-                          result.selfCheckInMemory, result.selfCheckReloaded, rel, o.selfCheckTolerance);
-            throw Error(line);
-        }
+        result.selfCheckInMemory = checked.inMemory;
+        result.selfCheckReloaded = checked.reloaded;
         selfCheck["ids"] = o.selfCheckTokens;
         selfCheck["perplexity_in_memory"] = result.selfCheckInMemory;
         selfCheck["perplexity_reloaded"] = result.selfCheckReloaded;
     }
-    if (!o.evalTokens.empty()) {
-        progress.step(total - 1, total, "evaluating");
-        result.evaluation = evaluatePerplexity(*reloaded, o.evalTokens, o.evalOptions, progress);
-    }
+    result.evaluation = checked.evaluation;
 
     ordered_json meta = {{"format", "flatslice-export"}, {"version", 1}};
     for (auto it = extra.begin(); it != extra.end(); ++it)

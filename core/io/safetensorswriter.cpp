@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "io/durablefile.h"
 #include "util/error.h"
 
 namespace flatslice::core {
@@ -74,74 +75,6 @@ std::uint64_t numelOf(const std::vector<std::int64_t>& shape)
         n *= static_cast<std::uint64_t>(d);
     return n;
 }
-
-// A file written under a temporary name and renamed into place on commit(); removed if never committed.
-class DurableFile {
-public:
-    explicit DurableFile(std::filesystem::path target) : m_target(std::move(target)), m_partial(m_target)
-    {
-        m_partial += ".partial";
-        m_fd = ::open(m_partial.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        if (m_fd < 0)
-            throw Error(m_partial.string() + ": cannot create: " + std::strerror(errno));
-    }
-
-    ~DurableFile()
-    {
-        if (m_fd >= 0)
-            ::close(m_fd);
-        if (!m_committed)
-            ::unlink(m_partial.c_str());
-    }
-
-    DurableFile(const DurableFile&) = delete;
-    DurableFile& operator=(const DurableFile&) = delete;
-
-    void write(const void* data, std::size_t size)
-    {
-        const auto* p = static_cast<const char*>(data);
-        while (size > 0) {
-            // Linux writes at most ~2 GiB per call; ask for 1 GiB at a time.
-            const std::size_t chunk = std::min<std::size_t>(size, std::size_t{1} << 30);
-            const ssize_t n = ::write(m_fd, p, chunk);
-            if (n < 0) {
-                if (errno == EINTR)
-                    continue;
-                throw Error(m_partial.string() + ": write failed: " + std::strerror(errno));
-            }
-            p += n;
-            size -= static_cast<std::size_t>(n);
-        }
-    }
-
-    // fsync before rename, so that after a crash the target is either the old file or the complete new one.
-    void commit()
-    {
-        if (::fsync(m_fd) != 0)
-            throw Error(m_partial.string() + ": fsync failed: " + std::strerror(errno));
-        const int fd = m_fd;
-        m_fd = -1;
-        if (::close(fd) != 0)
-            throw Error(m_partial.string() + ": close failed: " + std::strerror(errno));
-        if (::rename(m_partial.c_str(), m_target.c_str()) != 0)
-            throw Error(m_target.string() + ": cannot rename " + m_partial.filename().string() +
-                        " into place: " + std::strerror(errno));
-        m_committed = true;
-        // Make the rename itself durable; failing here loses nothing already written, so it is best effort.
-        const auto parent = m_target.parent_path().empty() ? std::filesystem::path(".") : m_target.parent_path();
-        const int dirFd = ::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dirFd >= 0) {
-            ::fsync(dirFd);
-            ::close(dirFd);
-        }
-    }
-
-private:
-    std::filesystem::path m_target;
-    std::filesystem::path m_partial;
-    int m_fd = -1;
-    bool m_committed = false;
-};
 
 std::string headerText(const std::string& where, const std::vector<TensorSpec>& specs,
                        const std::vector<std::uint64_t>& sizes, const std::map<std::string, std::string>& metadata)

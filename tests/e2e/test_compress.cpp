@@ -50,3 +50,56 @@ TEST(CompressCli, MissingPlanIsAUsageError)
 {
     EXPECT_EQ(test::runCli("compress model.gguf -o out").exitCode, 2);
 }
+
+namespace {
+
+const fs::path kTinyLlama = fs::path(FLATSLICE_TEST_DATA) / "tiny-llama" / "tiny-llama.gguf";
+
+test::CliResult compressTiny(const test::ScratchDir& scratch, const std::string& plan, const std::string& extra)
+{
+    test::writeFile(scratch / "plan.json", plan);
+    return test::runCli("compress " + test::quoted(kTinyLlama) + " --plan " + test::quoted(scratch / "plan.json") +
+                        " --calib " + test::quoted(kValid) + " --samples 4 --seqlen 32 " + extra);
+}
+
+} // namespace
+
+TEST(CompressCli, SlicedExportCarriesRemoteCodeAndReloads)
+{
+    test::ScratchDir scratch;
+    const test::CliResult r = compressTiny(scratch, R"({"format": "flatslice-plan", "version": 1, "slice": {"ratio": 0.25}})",
+                                           "-o " + test::quoted(scratch / "out"));
+    ASSERT_EQ(r.exitCode, 0) << r.out << r.err;
+    const auto config = nlohmann::json::parse(test::readFile(scratch / "out" / "config.json"));
+    EXPECT_EQ(config["architectures"][0], "FlatsliceSlicedForCausalLM");
+    EXPECT_TRUE(config.contains("auto_map"));
+    EXPECT_TRUE(fs::exists(scratch / "out" / "modeling_flatslice.py"));
+    const auto meta = nlohmann::json::parse(test::readFile(scratch / "out" / "flatslice.json"));
+    EXPECT_FALSE(meta["compression"]["slice_widths"].empty());
+    EXPECT_FALSE(meta["compression"]["kept_variance"].empty());
+    const test::CliResult inspect = test::runCli("inspect " + test::quoted(scratch / "out") + " --json");
+    ASSERT_EQ(inspect.exitCode, 0) << inspect.err;
+}
+
+TEST(CompressCli, GgufExportOfADropPlanReadsBack)
+{
+    test::ScratchDir scratch;
+    const test::CliResult r = compressTiny(scratch, R"({"format": "flatslice-plan", "version": 1, "drop": [1]})",
+                                           "--format gguf --out-type q8_0 -o " + test::quoted(scratch / "out.gguf"));
+    ASSERT_EQ(r.exitCode, 0) << r.out << r.err;
+    const test::CliResult inspect = test::runCli("inspect " + test::quoted(scratch / "out.gguf") + " --json");
+    ASSERT_EQ(inspect.exitCode, 0) << inspect.err;
+    const auto info = nlohmann::json::parse(inspect.out);
+    const auto source = nlohmann::json::parse(test::runCli("inspect " + test::quoted(kTinyLlama) + " --json").out);
+    EXPECT_EQ(info["layers"].get<int>(), source["layers"].get<int>() - 1);
+}
+
+TEST(CompressCli, GgufExportOfASlicedPlanIsRefusedBeforeAnyWork)
+{
+    test::ScratchDir scratch;
+    const test::CliResult r = compressTiny(scratch, R"({"format": "flatslice-plan", "version": 1, "slice": {"ratio": 0.25}})",
+                                           "--format gguf -o " + test::quoted(scratch / "out.gguf"));
+    EXPECT_EQ(r.exitCode, 1);
+    EXPECT_NE(r.err.find("--format hf"), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(scratch / "out.gguf"));
+}

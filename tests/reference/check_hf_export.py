@@ -36,6 +36,10 @@ def main():
     ap.add_argument("--data")
     ap.add_argument("--tolerance", type=float, default=0.005)
     ap.add_argument("--remote-code", action="store_true", help="the export is sliced: expect and use remote code")
+    ap.add_argument("--perplexity", type=float,
+                    help="flatslice's perplexity when flatslice.json has no evaluation (e.g. from `flatslice eval`)")
+    ap.add_argument("--seqlen", type=int, default=512)
+    ap.add_argument("--max-tokens", type=int, default=16384)
     a = ap.parse_args()
     out = pathlib.Path(a.dir)
     meta = json.loads((out / "flatslice.json").read_text())
@@ -59,6 +63,8 @@ def main():
         ok &= abs(got / want - 1) <= a.tolerance
 
     ev = meta.get("evaluation")
+    if not ev and a.perplexity and a.data:
+        ev = {"data": a.data, "seqlen": a.seqlen, "max_tokens": a.max_tokens, "perplexity": a.perplexity}
     if ev:
         path = a.data or ev["data"]
         text = pathlib.Path(path).read_bytes().decode("utf-8")
