@@ -370,3 +370,21 @@ TEST_F(WithSession, TheSpectraKeepLineSetsTheSliceWidthThroughThePlanDocument)
     window.planDocument()->undoStack()->undo();
     EXPECT_FALSE(window.planDocument()->plan().slice.has_value());
 }
+
+TEST_F(WithSession, OpeningAPlanFileOpensItsModelFirst)
+{
+    QTemporaryDir dir;
+    const QString planPath = dir.filePath(QStringLiteral("tiny.plan.json"));
+    {
+        MainWindow writer;
+        openSession(writer);
+        writer.planDocument()->toggleDrop(1);
+        ASSERT_TRUE(writer.savePlan(planPath));
+    }
+    MainWindow window;
+    QSignalSpy loaded(&window, &MainWindow::modelLoaded);
+    window.openPath(planPath);
+    ASSERT_TRUE(loaded.wait(10000));
+    QTest::qWait(50);
+    EXPECT_EQ(window.planDocument()->plan().drop, (std::vector<std::int64_t>{1}));
+}
