@@ -1,4 +1,11 @@
-// Entry point of the GUI: `flatslice [open] [PATH] [--screenshots DIR] [--quit-after MS]`.
+// Entry point of the GUI:
+//   flatslice [open] [PATH] [--calib FILE] [--eval FILE] [--samples N] [--seqlen L] [--analyse]
+//             [--screenshots DIR [--export OUT]] [--quit-after MS]
+// PATH is a model, a session (*.flatslice.h5) or a plan (*.json). --calib/--eval/--samples/--seqlen pre-fill the
+// Analyse panel; --analyse starts the analysis as soon as the model is open. --screenshots analyses first when
+// --calib is given (then suggests a 25% flatten plan), saves one PNG per tab into DIR and quits (exit 1 on a
+// failure). --export OUT compresses that plan into OUT (Hugging Face directory, self-checked, evaluated on --eval)
+// before the screenshots, so the Compare tab shows the export.
 #pragma once
 
 namespace flatslice::ui {
