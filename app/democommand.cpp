@@ -42,7 +42,7 @@ The headless walk-through `./dev run` uses without a display. With --calib:
   1. inspect MODEL                                     DIR/inspect.txt
   2. analyse --samples windows (default 16) of --seqlen tokens (default 256) of the calibration text
                                                        DIR/demo.flatslice.h5 (open it in the workbench)
-  3. suggest a FlattenGPT plan removing --share of the blocks (default 0.25) as adjacent pairs
+  3. suggest a FlattenGPT plan removing --share of the blocks (default 0.10) as adjacent pairs
                                                        DIR/demo.plan.json (flatslice compress ... --plan)
   4. compress and export a Hugging Face directory, reload it and compare (self-check)
                                                        DIR/compressed/
@@ -120,9 +120,9 @@ int demoCommand(const std::vector<std::string>& raw)
     const std::int64_t samples = args.intOr("--samples", 16);
     const std::int64_t seqlen = args.intOr("--seqlen", 256);
     const std::int64_t evalTokens = args.intOr("--eval-tokens", 4096);
-    double share = 0.25;
+    double share = 0.10;
     try {
-        share = std::stod(args.valueOr("--share", "0.25"));
+        share = std::stod(args.valueOr("--share", "0.10"));
     } catch (const std::exception&) {
         throw UsageError("--share expects a fraction such as 0.25");
     }

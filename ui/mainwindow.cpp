@@ -376,8 +376,8 @@ void MainWindow::buildMenus()
     QAction* analyse = jobs->addAction(tr("&Analyse redundancy"));
     analyse->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
     connect(analyse, &QAction::triggered, this, qOverload<>(&MainWindow::startAnalysis));
-    QAction* suggest = jobs->addAction(tr("&Suggest a plan (25% of blocks, flatten pairs)"));
-    connect(suggest, &QAction::triggered, this, [this] { suggestPlan(0.25, false); });
+    QAction* suggest = jobs->addAction(tr("&Suggest a plan (10% of blocks, flatten pairs)"));
+    connect(suggest, &QAction::triggered, this, [this] { suggestPlan(0.10, false); });
     m_needSession << suggest;
     QAction* evaluate = jobs->addAction(tr("&Evaluate perplexity"));
     connect(evaluate, &QAction::triggered, this, &MainWindow::startEvaluation);

@@ -81,7 +81,7 @@ public:
 
     // Writes one PNG per tab into `dir`, one tab per event-loop turn, then calls `done`.
     void saveScreenshots(const QString& dir, std::function<void()> done = {});
-    // Saves the current tab's plots (PNG or PDF by extension; several plots get -2, -3 ... suffixes).
+    // Saves the current tab's plots (PNG, PDF or SVG by extension; several plots get -2, -3 ... suffixes).
     bool exportCurrentPlots(const QString& path);
 
     bool isLoading() const { return m_loading; }

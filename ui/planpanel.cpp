@@ -65,7 +65,7 @@ PlanPanel::PlanPanel(PlanDocument* document, QWidget* parent) : QWidget(parent),
     m_method->addItem(tr("Drop blocks (ShortGPT)"));
     m_share = new QSpinBox;
     m_share->setRange(1, 75);
-    m_share->setValue(25);
+    m_share->setValue(10); // a light plan: SmolLM2-size models lose a lot beyond ~10% (docs/results.md)
     m_share->setSuffix(tr(" % of blocks"));
     m_suggest = new QPushButton(tr("Suggest"));
     m_suggest->setObjectName(QStringLiteral("suggestButton"));

@@ -1,6 +1,7 @@
 #include "plotexport.h"
 
 #include <QFileInfo>
+#include <QSvgGenerator>
 
 #include <qcustomplot.h>
 
@@ -8,12 +9,12 @@ namespace flatslice::ui {
 
 QStringList PlotExport::formats()
 {
-    return {QStringLiteral("png"), QStringLiteral("pdf")};
+    return {QStringLiteral("png"), QStringLiteral("pdf"), QStringLiteral("svg")};
 }
 
 QString PlotExport::fileFilter()
 {
-    return QObject::tr("PNG image (*.png);;PDF document (*.pdf)");
+    return QObject::tr("PNG image (*.png);;PDF document (*.pdf);;SVG drawing (*.svg)");
 }
 
 bool PlotExport::save(QCustomPlot* plot, const QString& path, int width, int height, double scale, QString* error)
@@ -34,10 +35,27 @@ bool PlotExport::save(QCustomPlot* plot, const QString& path, int width, int hei
         width = laidOut ? plot->width() : 800;
         height = laidOut ? plot->height() : 500;
     }
-    const bool ok = suffix == QLatin1String("png")
-                        ? plot->savePng(path, width, height, scale)
-                        : plot->savePdf(path, width, height, QCP::epAllowCosmetic, QStringLiteral("flatslice"),
-                                        plot->objectName());
+    bool ok = false;
+    if (suffix == QLatin1String("png")) {
+        ok = plot->savePng(path, width, height, scale);
+    } else if (suffix == QLatin1String("pdf")) {
+        ok = plot->savePdf(path, width, height, QCP::epAllowCosmetic, QStringLiteral("flatslice"), plot->objectName());
+    } else {
+        // QCustomPlot has no SVG writer of its own; it paints into any QPaintDevice, so render into a generator.
+        QSvgGenerator svg;
+        svg.setFileName(path);
+        svg.setSize(QSize(width, height));
+        svg.setViewBox(QRect(0, 0, width, height));
+        svg.setTitle(plot->objectName());
+        svg.setDescription(QStringLiteral("flatslice"));
+        QCPPainter painter;
+        ok = painter.begin(&svg);
+        if (ok) {
+            plot->toPainter(&painter, width, height);
+            ok = painter.end();
+        }
+        ok = ok && QFileInfo(path).size() > 0;
+    }
     return ok ? true : fail(QObject::tr("%1: could not write the file").arg(path));
 }
 

@@ -1,7 +1,7 @@
 // Saves a QCustomPlot to an image file, the format chosen by the file extension (case-insensitive):
 //   .png  raster at `scale` x the given size (device-independent pixels), via QCustomPlot::savePng
 //   .pdf  vector, via QCustomPlot::savePdf (QPdfWriter from Qt PrintSupport)
-// SVG is not offered: it needs Qt6::Svg (Debian qt6-svg-dev), which the build does not depend on.
+//   .svg  vector, painted into a QSvgGenerator (Qt6::Svg; QCustomPlot has no SVG writer)
 // A size of 0 uses the plot's current size (or 800 x 500 if the plot was never laid out). GUI thread only.
 #pragma once
 

@@ -88,7 +88,7 @@ int runWorkbench(int argc, char** argv)
         if (analyseFirst && parser.isSet(exportDir)) {
             const QString out = parser.value(exportDir);
             QObject::connect(&window, &MainWindow::analysisFinished, &window, [&window, out] {
-                window.suggestPlan(0.25, false);
+                window.suggestPlan(0.10, false);
                 const AnalysisRequest protocol = window.analysePanel()->request();
                 core::CompressionJobOptions options;
                 options.outputPath = out.toStdString();
@@ -110,7 +110,7 @@ int runWorkbench(int argc, char** argv)
         } else if (analyseFirst) {
             QObject::connect(&window, &MainWindow::analysisFinished, &window, [&window, shootAll] {
                 std::printf("GUI heartbeat: worst gap %.1f ms during the analysis\n", window.jobRunner()->worstStallMs());
-                window.suggestPlan(0.25, false);
+                window.suggestPlan(0.10, false);
                 shootAll();
             });
         } else {

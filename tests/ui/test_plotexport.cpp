@@ -52,6 +52,21 @@ TEST(PlotExport, WritesAValidPdf)
     EXPECT_TRUE(file.readAll().trimmed().endsWith("%%EOF"));
 }
 
+TEST(PlotExport, WritesAnSvgWithTheCurves)
+{
+    QTemporaryDir dir;
+    QCustomPlot plot;
+    fill(plot);
+    const QString path = dir.filePath(QStringLiteral("plot.svg"));
+    ASSERT_TRUE(PlotExport::save(&plot, path, 400, 300));
+    QFile file(path);
+    ASSERT_TRUE(file.open(QIODevice::ReadOnly));
+    const QByteArray text = file.readAll();
+    EXPECT_TRUE(text.contains("<svg")) << text.left(200).toStdString();
+    EXPECT_TRUE(text.contains("viewBox=\"0 0 400 300\""));
+    EXPECT_TRUE(text.contains("<path") || text.contains("<polyline")); // the graph's line
+}
+
 TEST(PlotExport, AnUnlaidPlotGetsADefaultSize)
 {
     QTemporaryDir dir;
@@ -67,11 +82,11 @@ TEST(PlotExport, RefusesUnknownFormatsWithAReason)
     QTemporaryDir dir;
     QCustomPlot plot;
     QString error;
-    EXPECT_FALSE(PlotExport::save(&plot, dir.filePath(QStringLiteral("plot.svg")), 400, 300, 1.0, &error));
-    EXPECT_TRUE(error.contains(QStringLiteral("unsupported format 'svg'"))) << error.toStdString();
-    EXPECT_FALSE(QFile::exists(dir.filePath(QStringLiteral("plot.svg"))));
+    EXPECT_FALSE(PlotExport::save(&plot, dir.filePath(QStringLiteral("plot.tiff")), 400, 300, 1.0, &error));
+    EXPECT_TRUE(error.contains(QStringLiteral("unsupported format 'tiff'"))) << error.toStdString();
+    EXPECT_FALSE(QFile::exists(dir.filePath(QStringLiteral("plot.tiff"))));
     EXPECT_FALSE(PlotExport::save(nullptr, dir.filePath(QStringLiteral("plot.png"))));
-    EXPECT_EQ(PlotExport::formats(), QStringList({QStringLiteral("png"), QStringLiteral("pdf")}));
+    EXPECT_EQ(PlotExport::formats(), QStringList({QStringLiteral("png"), QStringLiteral("pdf"), QStringLiteral("svg")}));
 }
 
 TEST(PlotExport, ReportsAFailedWrite)
