@@ -57,6 +57,8 @@ nlohmann::ordered_json reportJson(const CompressionReport& r)
                           {"lambda", g.lambda},
                           {"mlp_selection_error", g.selectionError},
                           {"mlp_compensated_error", g.compensatedError},
+                          {"selected", g.selected},
+                          {"candidate_errors", g.candidateErrors},
                           {"tokens", g.tokens}});
     nlohmann::ordered_json out = {{"layers_before", r.layersBefore},
                                   {"layers_after", r.layersAfter},
@@ -170,7 +172,14 @@ CompressionJobResult runCompressionJob(const CompressionJobOptions& options, con
         std::snprintf(line, sizeof line, "flattened blocks %lld-%lld: MLP error %.4f -> %.4f compensated (lambda %.3g)",
                       static_cast<long long>(g.blocks.front()), static_cast<long long>(g.blocks.back()),
                       g.selectionError, g.compensatedError, g.lambda);
-        say(line + std::string(", kept KV groups ") + nlohmann::json(g.keptKvGroups).dump());
+        std::string candidates;
+        for (const auto& [name, error] : g.candidateErrors) {
+            char item[96];
+            std::snprintf(item, sizeof item, "%s%s %.4f", candidates.empty() ? "" : ", ", name.c_str(), error);
+            candidates += item;
+        }
+        say(line + std::string(", kept KV groups ") + nlohmann::json(g.keptKvGroups).dump() +
+            (candidates.empty() ? "" : "; output error of candidates: " + candidates + " -> " + g.selected));
     }
     for (const auto& w : result.report.warnings) {
         say("warning: " + w);

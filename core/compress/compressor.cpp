@@ -186,7 +186,18 @@ CompressionReport Compressor::run(const std::vector<std::vector<std::int32_t>>& 
                                          std::to_string(members.back()) + ": " + std::string(message));
             return true;
         });
-        BlockWeights pruned = flattener->prune(wide, hidden, ctx, groupReport, inner);
+        // Checked selection judges candidates against the dense group's own outputs on the same states.
+        std::vector<torch::Tensor> targets;
+        if (m_plan.options.flattenSelection == FlattenSelection::Checked) {
+            for (const auto& h : hidden) {
+                torch::Tensor t = h;
+                for (const std::int64_t b : members)
+                    t = m_model.block(b, t, ctx);
+                targets.push_back(t);
+            }
+        }
+        BlockWeights pruned =
+            flattener->prune(wide, hidden, ctx, groupReport, inner, targets.empty() ? nullptr : &targets);
         if (!interleaved && members.back() < lastGroupBlock) {
             if (refed) {
                 const TransformerImpl scratch = flattener->scratchModel(pruned);

@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "compress/plan.h"
@@ -39,6 +40,10 @@ struct FlattenGroupReport {
     double selectionError = 0.0;    // ||Psi W_D - Psi S S^T W_D||_F^2 / ||Psi W_D||_F^2 (plain row selection)
     double compensatedError = 0.0;  // the same with the compensated W_D'
     std::int64_t tokens = 0;        // calibration tokens behind the statistics
+    // FlattenSelection::Checked: each candidate's relative output error ||P(x) - G(x)||^2 / ||G(x) - x||^2 against
+    // the dense group G ("flattengpt", then "block N" per member) and the one kept.
+    std::vector<std::pair<std::string, double>> candidateErrors;
+    std::string selected = "flattengpt";
     std::vector<std::string> warnings;
 };
 

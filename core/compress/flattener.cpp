@@ -204,6 +204,21 @@ BlockWeights Flattener::pruneMlp(const BlockWeights& wide, const torch::Tensor& 
     const torch::Tensor inverseDiag = torch::cholesky_inverse(torch::linalg_cholesky(c + lambda * eye)).diagonal();
     torch::Tensor idx = std::get<1>(torch::topk(-inverseDiag, keep));
     idx = std::get<0>(torch::sort(idx));
+    return keepChannels(wide, gram, idx, report);
+}
+
+BlockWeights Flattener::keepChannels(const BlockWeights& wide, const torch::Tensor& gram, const torch::Tensor& channels,
+                                     FlattenGroupReport& report) const
+{
+    const std::int64_t n = gram.size(0);
+    const torch::Tensor idx = channels.to(torch::kInt64).contiguous();
+    const std::int64_t keep = idx.numel();
+    const torch::Tensor c = gram.to(torch::kFloat64);
+    const auto f64 = torch::TensorOptions().dtype(torch::kFloat64);
+    double lambda = m_options.flattenLambdaFactor * c.trace().item<double>() / static_cast<double>(n);
+    if (!(lambda > 0.0))
+        lambda = 1e-8;
+    report.lambda = lambda;
     report.keptChannels.assign(idx.data_ptr<std::int64_t>(), idx.data_ptr<std::int64_t>() + keep);
 
     // W_D' = (S^T C S + lambda I)^-1 (S^T C W_D + lambda S^T W_D), W_D = down^T [n, d].
@@ -231,10 +246,14 @@ BlockWeights Flattener::pruneMlp(const BlockWeights& wide, const torch::Tensor& 
 
 BlockWeights Flattener::prune(const BlockWeights& wide, const std::vector<torch::Tensor>& inputs,
                               const AttentionContext& context, FlattenGroupReport& report,
-                              const Progress& progress) const
+                              const Progress& progress, const std::vector<torch::Tensor>* targets) const
 {
     const std::int64_t hd = m_config.headDim;
-    const std::int64_t total = 2 * static_cast<std::int64_t>(inputs.size());
+    // Progress counts passes over the calibration batches: scores, then per candidate statistics (and a check).
+    const std::int64_t members = wide.numKvHeads / m_config.numKvHeads;
+    const bool checked =
+        m_options.flattenSelection == FlattenSelection::Checked && targets && targets->size() == inputs.size();
+    const std::int64_t total = checked ? 1 + 2 * (1 + members) : 2;
     std::int64_t done = 0;
 
     // Pass 1: head scores of the wide block.
@@ -259,10 +278,11 @@ BlockWeights Flattener::prune(const BlockWeights& wide, const std::vector<torch:
     {
         const TransformerImpl scratch = scratchModel(wide);
         for (const torch::Tensor& x : inputs) {
-            progress.step(done++, total, "scoring heads");
+            progress.step(done, total, "scoring heads");
             scratch.block(0, x, context, &headProbe);
         }
     }
+    ++done;
     scores /= static_cast<double>(std::max<std::int64_t>(tokens, 1));
     report.tokens = tokens;
     report.headScores.assign(scores.data_ptr<double>(), scores.data_ptr<double>() + wide.numHeads);
@@ -272,36 +292,86 @@ BlockWeights Flattener::prune(const BlockWeights& wide, const std::vector<torch:
     const torch::Tensor groupScores = scores.view({wide.numKvHeads, perGroup}).sum(1);
     torch::Tensor groups = std::get<1>(torch::topk(groupScores, m_config.numKvHeads));
     groups = std::get<0>(torch::sort(groups));
-    report.keptKvGroups.assign(groups.data_ptr<std::int64_t>(), groups.data_ptr<std::int64_t>() + groups.numel());
-    BlockWeights pruned = keepKvGroups(wide, report.keptKvGroups);
-    const double deviation = collapseQkNorm(pruned);
-    if (deviation > 1e-6) {
-        char line[200];
-        std::snprintf(line, sizeof line,
-                      "blocks %lld-%lld: kept heads have different q/k norm gains (up to %.3g relative); using their "
-                      "mean",
-                      static_cast<long long>(report.blocks.front()), static_cast<long long>(report.blocks.back()),
-                      deviation);
-        report.warnings.emplace_back(line);
-    }
+    const std::vector<std::int64_t> byScore(groups.data_ptr<std::int64_t>(),
+                                            groups.data_ptr<std::int64_t>() + groups.numel());
 
-    // Pass 2: C_psi of the wide MLP behind the pruned attention (f64).
-    const std::int64_t channels = wide.up.weight.size(0);
-    torch::Tensor gram = torch::zeros({channels, channels}, torch::TensorOptions().dtype(torch::kFloat64));
-    Probe mlpProbe;
-    mlpProbe.points = static_cast<std::uint32_t>(ProbePoint::MlpIntermediate);
-    mlpProbe.callback = [&](std::int64_t, ProbePoint, const torch::Tensor& psi) {
-        const torch::Tensor p = psi.reshape({-1, channels}).to(torch::kFloat64);
-        gram.addmm_(p.t(), p);
+    // One candidate: keep these KV groups, then these channels (empty: by ridge leverage), MLP compensated.
+    auto build = [&](const std::vector<std::int64_t>& kvGroups, const torch::Tensor& channels,
+                     FlattenGroupReport& r) {
+        r.keptKvGroups = kvGroups;
+        BlockWeights pruned = keepKvGroups(wide, kvGroups);
+        const double deviation = collapseQkNorm(pruned);
+        if (deviation > 1e-6) {
+            char line[200];
+            std::snprintf(line, sizeof line,
+                          "blocks %lld-%lld: kept heads have different q/k norm gains (up to %.3g relative); using "
+                          "their mean",
+                          static_cast<long long>(r.blocks.front()), static_cast<long long>(r.blocks.back()),
+                          deviation);
+            r.warnings.emplace_back(line);
+        }
+        // Pass 2: C_psi of the wide MLP behind the pruned attention (f64).
+        const std::int64_t width = wide.up.weight.size(0);
+        torch::Tensor gram = torch::zeros({width, width}, torch::TensorOptions().dtype(torch::kFloat64));
+        Probe mlpProbe;
+        mlpProbe.points = static_cast<std::uint32_t>(ProbePoint::MlpIntermediate);
+        mlpProbe.callback = [&](std::int64_t, ProbePoint, const torch::Tensor& psi) {
+            const torch::Tensor p = psi.reshape({-1, width}).to(torch::kFloat64);
+            gram.addmm_(p.t(), p);
+        };
+        {
+            const TransformerImpl scratch = scratchModel(pruned);
+            for (const torch::Tensor& x : inputs) {
+                progress.step(done, total, "MLP statistics");
+                scratch.block(0, x, context, &mlpProbe);
+            }
+        }
+        ++done;
+        return channels.defined() ? keepChannels(pruned, gram, channels, r) : pruneMlp(pruned, gram, r);
     };
-    {
-        const TransformerImpl scratch = scratchModel(pruned);
-        for (const torch::Tensor& x : inputs) {
-            progress.step(done++, total, "MLP statistics");
-            scratch.block(0, x, context, &mlpProbe);
+
+    if (!checked)
+        return build(byScore, {}, report);
+    // Checked selection: the paper's candidate and one per member block, judged by the group's output error.
+    auto outputError = [&](const BlockWeights& candidate) {
+        const TransformerImpl scratch = scratchModel(candidate);
+        double error = 0.0, scale = 0.0;
+        for (std::size_t i = 0; i < inputs.size(); ++i) {
+            progress.step(done, total, "checking candidates");
+            const torch::Tensor out = f32(scratch.block(0, inputs[i], context));
+            const torch::Tensor want = f32((*targets)[i]);
+            error += (out - want).pow(2).sum().item<double>();
+            scale += (want - f32(inputs[i])).pow(2).sum().item<double>();
+        }
+        ++done;
+        return error / std::max(scale, 1e-30);
+    };
+    FlattenGroupReport best = report;
+    BlockWeights bestBlock = build(byScore, {}, best);
+    double bestError = outputError(bestBlock);
+    best.selected = "flattengpt";
+    std::vector<std::pair<std::string, double>> errors = {{"flattengpt", bestError}};
+    for (std::int64_t m = 0; m < members; ++m) {
+        std::vector<std::int64_t> own;
+        for (std::int64_t g = 0; g < m_config.numKvHeads; ++g)
+            own.push_back(m * m_config.numKvHeads + g);
+        const torch::Tensor channels =
+            torch::arange(m * m_config.intermediateSize, (m + 1) * m_config.intermediateSize, torch::kInt64);
+        FlattenGroupReport candidate = report;
+        BlockWeights block = build(own, channels, candidate);
+        const double error = outputError(block);
+        const std::string name = "block " + std::to_string(report.blocks.at(static_cast<std::size_t>(m)));
+        errors.emplace_back(name, error);
+        if (error < bestError) {
+            bestError = error;
+            best = std::move(candidate);
+            best.selected = name;
+            bestBlock = std::move(block);
         }
     }
-    return pruneMlp(pruned, gram, report);
+    best.candidateErrors = errors;
+    report = std::move(best);
+    return bestBlock;
 }
 
 } // namespace flatslice::core

@@ -48,8 +48,10 @@ public:
 
     // Prunes `wide` back to standard widths using `inputs` (hidden states entering the group, each [B, T, H]) and
     // their attention context. Progress is reported per input batch (two passes); cancelling throws Cancelled.
+    // With FlattenSelection::Checked, `targets` (the dense group's outputs for `inputs`) pick among the candidates.
     BlockWeights prune(const BlockWeights& wide, const std::vector<torch::Tensor>& inputs, const AttentionContext& context,
-                       FlattenGroupReport& report, const Progress& progress = Progress::none()) const;
+                       FlattenGroupReport& report, const Progress& progress = Progress::none(),
+                       const std::vector<torch::Tensor>* targets = nullptr) const;
 
     // Step 1 alone: keeps the given wide KV groups (ascending) with their query heads; per-head q/k norm gains are
     // kept per head (collapse with collapseQkNorm).
@@ -60,6 +62,9 @@ public:
 
     // Step 2 alone: ridge-leverage selection and compensation of the MLP from C (f64, [channels, channels]).
     BlockWeights pruneMlp(const BlockWeights& wide, const torch::Tensor& gram, FlattenGroupReport& report) const;
+    // Compensation for a given channel set (ascending wide indices): W_D' as in pruneMlp.
+    BlockWeights keepChannels(const BlockWeights& wide, const torch::Tensor& gram, const torch::Tensor& channels,
+                              FlattenGroupReport& report) const;
 
     // A one-block model around `block` (shares the config), to run it with TransformerImpl::block(0, ...).
     TransformerImpl scratchModel(const BlockWeights& block) const;

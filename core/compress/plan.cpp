@@ -347,8 +347,8 @@ SlicePlan readSlice(const Reader& r, const Json& j)
 PlanOptions readOptions(const Reader& r, const Json& j)
 {
     r.requireObject(j, "options");
-    r.rejectUnknownKeys(j, {"flattenLambdaFactor", "headScore", "statistics", "sliceDamping", "finalOrientation",
-                            "seed"},
+    r.rejectUnknownKeys(j, {"flattenLambdaFactor", "headScore", "flattenSelection", "statistics", "sliceDamping",
+                            "finalOrientation", "seed"},
                         "options");
     PlanOptions o;
     const std::string path = "options";
@@ -357,6 +357,10 @@ PlanOptions readOptions(const Reader& r, const Json& j)
     r.optional(j, "headScore", path, [&](const Json& v, const std::string& f) {
         o.headScore = parseEnum<HeadScore>(r, v, f, {{"flattengpt", HeadScore::FlattenGpt},
                                                      {"contribution", HeadScore::Contribution}});
+    });
+    r.optional(j, "flattenSelection", path, [&](const Json& v, const std::string& f) {
+        o.flattenSelection = parseEnum<FlattenSelection>(r, v, f, {{"flattengpt", FlattenSelection::FlattenGpt},
+                                                                   {"checked", FlattenSelection::Checked}});
     });
     r.optional(j, "statistics", path, [&](const Json& v, const std::string& f) {
         o.statistics = parseEnum<StatisticsSource>(r, v, f, {{"refed", StatisticsSource::Refed},
@@ -461,6 +465,11 @@ Json writeSlice(const SlicePlan& s)
 std::string headScoreName(HeadScore value)
 {
     return value == HeadScore::FlattenGpt ? "flattengpt" : "contribution";
+}
+
+std::string flattenSelectionName(FlattenSelection value)
+{
+    return value == FlattenSelection::FlattenGpt ? "flattengpt" : "checked";
 }
 
 std::string statisticsSourceName(StatisticsSource value)
@@ -569,6 +578,7 @@ std::string Plan::toJson() const
         j["slice"] = writeSlice(*slice);
     j["options"] = Json{{"flattenLambdaFactor", options.flattenLambdaFactor},
                         {"headScore", headScoreName(options.headScore)},
+                        {"flattenSelection", flattenSelectionName(options.flattenSelection)},
                         {"statistics", statisticsSourceName(options.statistics)},
                         {"sliceDamping", options.sliceDamping},
                         {"finalOrientation", finalOrientationName(options.finalOrientation)},

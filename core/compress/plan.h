@@ -31,10 +31,16 @@ enum class StatisticsSource { Refed, Original };
 // SliceGPT's final orientation of each kept subspace: the PCA basis, or the PCA basis times a seeded random
 // rotation inside the kept subspace (same function, spreads outliers; reference PR #88).
 enum class FinalOrientation { Pca, Random };
+// How a flattened group is cut back to standard widths: the paper's scores alone (heads by score in whole KV
+// groups, channels by ridge leverage), or `Checked`: that candidate and, for each member block, "this block's heads
+// and channels" (MLP compensated the same way), the one whose output is closest to the dense group's on the
+// calibration states wins (docs/methods.md).
+enum class FlattenSelection { FlattenGpt, Checked };
 
 struct PlanOptions {
     double flattenLambdaFactor = 10.0; // FlattenGPT ridge lambda = factor x mean eigenvalue of C_psi
     HeadScore headScore = HeadScore::FlattenGpt;
+    FlattenSelection flattenSelection = FlattenSelection::Checked; // includes the paper's candidate; see methods.md
     StatisticsSource statistics = StatisticsSource::Refed;
     double sliceDamping = 0.01; // SliceGPT: H + damping x mean(diag H) x I before the eigendecomposition
     FinalOrientation finalOrientation = FinalOrientation::Pca;
@@ -107,5 +113,6 @@ struct Plan {
 std::string headScoreName(HeadScore value);         // "flattengpt" | "contribution"
 std::string statisticsSourceName(StatisticsSource value); // "refed" | "original"
 std::string finalOrientationName(FinalOrientation value); // "pca" | "random"
+std::string flattenSelectionName(FlattenSelection value); // "flattengpt" | "checked"
 
 } // namespace flatslice::core

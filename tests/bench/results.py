@@ -28,6 +28,10 @@ ROWS = [
     ("flattengpt-2", ["FLATTEN", 2]),
     ("flattengpt-4", ["FLATTEN", 4]),
     ("flattengpt-6", ["FLATTEN", 6]),
+    # The paper's selection alone (options.flattenSelection = flattengpt), without the output-error check.
+    ("flattengpt-paper-2", ["FLATTEN", 2, "PAPER"]),
+    ("flattengpt-paper-4", ["FLATTEN", 4, "PAPER"]),
+    ("flattengpt-paper-6", ["FLATTEN", 6, "PAPER"]),
     ("shortgpt-2", ["--drop-count", "2"]),
     ("shortgpt-4", ["--drop-count", "4"]),
     ("shortgpt-6", ["--drop-count", "6"]),
@@ -90,15 +94,19 @@ def main():
             target = a.model
             row["plan"] = None
         else:
+            single = "SINGLE" in plan_args
+            paper = "PAPER" in plan_args
+            plan_args = [x for x in plan_args if x not in ("SINGLE", "PAPER")]
             if plan_args and plan_args[0] == "FLATTEN":  # N pairs = N blocks of L removed by flattening
                 plan_args = ["--flatten-ratio", repr(plan_args[1] / layers)]
-            single = "SINGLE" in plan_args
-            plan_args = [x for x in plan_args if x != "SINGLE"]
             plan = out / f"{name}.plan.json"
             run([a.cli, "plan", session, "-o", plan, "--force", *plan_args])
-            if single:
+            if single or paper:
                 edited = json.loads(plan.read_text())
-                edited["slice"]["shortcuts"] = False
+                if single:
+                    edited["slice"]["shortcuts"] = False
+                if paper:
+                    edited.setdefault("options", {})["flattenSelection"] = "flattengpt"
                 plan.write_text(json.dumps(edited, indent=2) + "\n")
             row["plan"] = json.loads(plan.read_text())
             target = out / name

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <c10/core/InferenceMode.h>
+#include <cmath>
 
 #include "compress/blockdropper.h"
 #include "compress/compressor.h"
@@ -150,4 +151,37 @@ TEST(Compressor, RejectsMissingCalibration)
     Plan flatten;
     flatten.flatten = {{0, 1}};
     EXPECT_THROW(Compressor(model->impl(), flatten).run({}, 1), Error);
+}
+
+TEST(Compressor, CheckedSelectionKeepsTheCandidateClosestToTheDenseGroup)
+{
+    c10::InferenceMode guard;
+    const auto model = loadFamily("llama");
+    Plan plan;
+    plan.flatten = {{0, 1}};
+    ASSERT_EQ(plan.options.flattenSelection, FlattenSelection::Checked); // the default
+    Compressor checked(model->impl(), plan);
+    const CompressionReport report = checked.run(windows(model->config().vocabSize, 3, 16), 1);
+    ASSERT_EQ(report.groups.size(), 1u);
+    const FlattenGroupReport& g = report.groups[0];
+    ASSERT_EQ(g.candidateErrors.size(), 3u); // the paper's, block 0's, block 1's
+    EXPECT_EQ(g.candidateErrors[0].first, "flattengpt");
+    double best = g.candidateErrors[0].second;
+    std::string name = g.candidateErrors[0].first;
+    for (const auto& [candidate, error] : g.candidateErrors) {
+        EXPECT_TRUE(std::isfinite(error)) << candidate;
+        if (error < best) {
+            best = error;
+            name = candidate;
+        }
+    }
+    EXPECT_EQ(g.selected, name);
+
+    plan.options.flattenSelection = FlattenSelection::FlattenGpt;
+    Compressor paper(model->impl(), plan);
+    const CompressionReport paperReport = paper.run(windows(model->config().vocabSize, 3, 16), 1);
+    EXPECT_TRUE(paperReport.groups[0].candidateErrors.empty());
+    EXPECT_EQ(paperReport.groups[0].selected, "flattengpt");
+    // Same states, so the paper's candidate is the same block either way.
+    EXPECT_EQ(paperReport.groups[0].keptKvGroups, g.selected == "flattengpt" ? g.keptKvGroups : paperReport.groups[0].keptKvGroups);
 }
