@@ -107,15 +107,40 @@ def check_structure(reader):
 STEP = {"F32": 0.0, "F16": 2.0 ** -11, "BF16": 2.0 ** -8, "Q8_0": 0.5 / 127 + 2.0 ** -10}
 
 
+def layer_map(reader):
+    """Export layer -> source block for a compressed export (from flatslice.provenance): kept blocks map to their
+    original index, flattened groups to None (new weights, nothing to compare). None when nothing was removed."""
+    provenance = field(reader, "flatslice.provenance")
+    plan = json.loads(provenance).get("plan", {}) if provenance else {}
+    flatten, drop = plan.get("flatten") or [], set(plan.get("drop") or [])
+    if not flatten and not drop:
+        return None
+    merged = {b for g in flatten for b in g[1:]}
+    starts = {g[0] for g in flatten}
+    layers = int(field(reader, "llama.block_count"))
+    kept = [b for b in range(layers + len(drop) + len(merged)) if b not in drop and b not in merged]
+    return {i: (None if b in starts else b) for i, b in enumerate(kept)}
+
+
 def compare_with_source(reader, source):
     src = tensors(source)
+    mapping = layer_map(reader)
+    if mapping is not None:
+        print(f"      compressed export: layers compared with source blocks "
+              f"{ {i: b for i, b in mapping.items() if b is not None and i != b} } (renumbered), flattened skipped")
     for key in ["tokenizer.ggml.tokens", "tokenizer.ggml.merges", "tokenizer.ggml.model", "tokenizer.ggml.pre"]:
         if field(source, key) is not None:
             check(field(reader, key) == field(source, key), f"{key} equals the source's")
     worst = {}
     compared = 0
     for t in reader.tensors:
-        s = src.get(t.name)
+        name = t.name
+        if mapping is not None and name.startswith("blk."):
+            index = int(name.split(".")[1])
+            if mapping.get(index) is None:
+                continue
+            name = f"blk.{mapping[index]}." + name.split(".", 2)[2]
+        s = src.get(name)
         if s is None or torch_shape(s) != torch_shape(t):
             continue
         a, b = values(s), values(t)
@@ -173,6 +198,8 @@ def main():
     ap.add_argument("file")
     ap.add_argument("--source")
     ap.add_argument("--tokens", type=int, default=64)
+    ap.add_argument("--cli", help="flatslice binary: for a compressed export, compare transformers' perplexity with "
+                                  "`flatslice eval` of the same file on the same text")
     a = ap.parse_args()
     reader = GGUFReader(a.file)
     print(f"file  {a.file}: GGUF v{field(reader, 'GGUF.version')}, {len(reader.tensors)} tensors, "
@@ -199,7 +226,20 @@ def main():
             print(f"skip  transformers GGUF cross-check: {type(e).__name__}: {e}")
         else:
             print(f"      transformers perplexity {ppl:.4f} (source {ref:.4f}) on {n} tokens")
-            check(abs(ppl / ref - 1) < 0.05, f"transformers reads the export with perplexity within 5% of the source's")
+            if layer_map(reader) is None:
+                check(abs(ppl / ref - 1) < 0.05, "transformers reads the export with perplexity within 5% of the source's")
+            elif a.cli:
+                import subprocess
+                import tempfile
+                with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
+                    f.write(TEXT)
+                out = subprocess.run([a.cli, "eval", a.file, "--data", f.name, "--seqlen", str(n), "--max-tokens",
+                                      str(n), "--json"], capture_output=True, text=True, check=True).stdout
+                ours = json.loads(out)["perplexity"]
+                print(f"      flatslice eval of the export on the same text: {ours:.4f}")
+                check(abs(ppl / ours - 1) < 0.005, "transformers and flatslice agree on the compressed export (0.5%)")
+            else:
+                print("      compressed export: pass --cli to compare with flatslice's perplexity on the same text")
 
     print("FAILED: " + "; ".join(failures) if failures else "all checks passed")
     return 1 if failures else 0
