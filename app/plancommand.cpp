@@ -24,7 +24,7 @@ namespace {
 
 const char* kPlanHelp = R"(usage: flatslice plan SESSION.flatslice.h5 -o PLAN.json [--flatten I:J,... | --flatten-ratio R]
                       [--drop I,J,... | --drop-count N] [--slice R] [--rounding N] [--slice-head]
-                      [--protect-first N] [--protect-last N] [--force]
+                      [--protect-first N] [--protect-last N] [--max-group N] [--force]
 
 Writes a compression plan (docs/plan-format.md) for the model that SESSION analysed, and prints what it does and
 an estimate of what it saves. The plan records the session's model fingerprint and calibration protocol, so
@@ -33,6 +33,8 @@ an estimate of what it saves. The plan records the session's model fingerprint a
   --flatten I:J,...   flatten these runs of consecutive blocks, I through J (3:4 is the pair 3+4)
   --flatten-ratio R   flatten round(R x blocks) times, each time the adjacent pair whose inputs are most similar
                       (FlattenGPT's criterion as the session measured it), pairs not overlapping
+  --max-group N       let merged units merge again, up to N blocks in one layer (default 2: pairs only); a
+                      merge of units u and v is scored by the similarity of u's first and v's last block's inputs
   --drop I,J,...      drop these blocks (ShortGPT baseline)
   --drop-count N      drop the N blocks with the lowest Block Influence (1 - cos(input, output)) among those
                       neither flattened nor protected
@@ -220,7 +222,7 @@ int planCommand(const Args& raw)
     }
     const Arguments args(raw, {"--slice-head", "--force"},
                          {"--flatten", "--flatten-ratio", "--drop", "--drop-count", "--slice", "--rounding",
-                          "--protect-first", "--protect-last", "-o", "--output"});
+                          "--protect-first", "--protect-last", "--max-group", "-o", "--output"});
     args.expectPositionals(1, "one SESSION.flatslice.h5");
     const auto out = args.value("-o") ? args.value("-o") : args.value("--output");
     if (!out)
@@ -235,6 +237,11 @@ int planCommand(const Args& raw)
     core::SuggestOptions options;
     options.protectFirstBlocks = parseCount(args, "--protect-first");
     options.protectLastBlocks = parseCount(args, "--protect-last");
+    if (args.value("--max-group")) {
+        options.maxGroupSize = parseCount(args, "--max-group");
+        if (options.maxGroupSize < 2)
+            throw UsageError("--max-group " + *args.value("--max-group") + ": a group has at least 2 blocks");
+    }
     if (const auto text = args.value("--flatten"))
         options.fixedFlatten = parseFlatten(*text);
     if (const auto text = args.value("--drop"))

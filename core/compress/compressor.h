@@ -41,7 +41,8 @@ struct FlattenGroupReport {
     double compensatedError = 0.0;  // the same with the compensated W_D'
     std::int64_t tokens = 0;        // calibration tokens behind the statistics
     // FlattenSelection::Checked: each candidate's relative output error ||P(x) - G(x)||^2 / ||G(x) - x||^2 against
-    // the dense group G ("flattengpt", then "block N" per member) and the one kept.
+    // the dense group G ("flattengpt", then "block N" and "block N heads, leverage channels" per member) and the
+    // one kept.
     std::vector<std::pair<std::string, double>> candidateErrors;
     std::string selected = "flattengpt";
     std::vector<std::string> warnings;

@@ -253,7 +253,7 @@ BlockWeights Flattener::prune(const BlockWeights& wide, const std::vector<torch:
     const std::int64_t members = wide.numKvHeads / m_config.numKvHeads;
     const bool checked =
         m_options.flattenSelection == FlattenSelection::Checked && targets && targets->size() == inputs.size();
-    const std::int64_t total = checked ? 1 + 2 * (1 + members) : 2;
+    const std::int64_t total = checked ? 1 + 2 * (1 + 2 * members) : 2;
     std::int64_t done = 0;
 
     // Pass 1: head scores of the wide block.
@@ -357,16 +357,21 @@ BlockWeights Flattener::prune(const BlockWeights& wide, const std::vector<torch:
             own.push_back(m * m_config.numKvHeads + g);
         const torch::Tensor channels =
             torch::arange(m * m_config.intermediateSize, (m + 1) * m_config.intermediateSize, torch::kInt64);
-        FlattenGroupReport candidate = report;
-        BlockWeights block = build(own, channels, candidate);
-        const double error = outputError(block);
         const std::string name = "block " + std::to_string(report.blocks.at(static_cast<std::size_t>(m)));
-        errors.emplace_back(name, error);
-        if (error < bestError) {
-            bestError = error;
-            best = std::move(candidate);
-            best.selected = name;
-            bestBlock = std::move(block);
+        // Two candidates per member: its heads with its own channels, and its heads with the channels ridge
+        // leverage picks from the whole wide MLP (channels mix more freely between blocks than heads do).
+        for (const bool ownChannels : {true, false}) {
+            FlattenGroupReport candidate = report;
+            BlockWeights block = build(own, ownChannels ? channels : torch::Tensor(), candidate);
+            const double error = outputError(block);
+            const std::string label = ownChannels ? name : name + " heads, leverage channels";
+            errors.emplace_back(label, error);
+            if (error < bestError) {
+                bestError = error;
+                best = std::move(candidate);
+                best.selected = label;
+                bestBlock = std::move(block);
+            }
         }
     }
     best.candidateErrors = errors;

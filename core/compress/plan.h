@@ -32,9 +32,9 @@ enum class StatisticsSource { Refed, Original };
 // rotation inside the kept subspace (same function, spreads outliers; reference PR #88).
 enum class FinalOrientation { Pca, Random };
 // How a flattened group is cut back to standard widths: the paper's scores alone (heads by score in whole KV
-// groups, channels by ridge leverage), or `Checked`: that candidate and, for each member block, "this block's heads
-// and channels" (MLP compensated the same way), the one whose output is closest to the dense group's on the
-// calibration states wins (docs/methods.md).
+// groups, channels by ridge leverage), or `Checked`: that candidate and, for each member block, its heads with its
+// own channels or with the channels ridge leverage picks (MLP compensated the same way); the one whose output is
+// closest to the dense group's on the calibration states wins (docs/methods.md).
 enum class FlattenSelection { FlattenGpt, Checked };
 
 struct PlanOptions {

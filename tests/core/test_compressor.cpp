@@ -164,7 +164,7 @@ TEST(Compressor, CheckedSelectionKeepsTheCandidateClosestToTheDenseGroup)
     const CompressionReport report = checked.run(windows(model->config().vocabSize, 3, 16), 1);
     ASSERT_EQ(report.groups.size(), 1u);
     const FlattenGroupReport& g = report.groups[0];
-    ASSERT_EQ(g.candidateErrors.size(), 3u); // the paper's, block 0's, block 1's
+    ASSERT_EQ(g.candidateErrors.size(), 5u); // the paper's, then per block: own channels, leverage channels
     EXPECT_EQ(g.candidateErrors[0].first, "flattengpt");
     double best = g.candidateErrors[0].second;
     std::string name = g.candidateErrors[0].first;
