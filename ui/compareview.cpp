@@ -55,7 +55,7 @@ CompareView::CompareView(QWidget* parent) : QWidget(parent)
     auto* rows = new QSplitter(Qt::Vertical);
     auto* top = new QSplitter(Qt::Horizontal);
     m_table = new QTableWidget(5, 3);
-    m_table->setHorizontalHeaderLabels({tr("dense"), tr("compressed"), tr("compressed / dense")});
+    m_table->setHorizontalHeaderLabels({tr("dense"), tr("compressed"), tr("ratio")});
     m_table->setVerticalHeaderLabels(
         {tr("parameters"), tr("layers"), tr("perplexity"), tr("prefill tokens/s"), tr("decode tokens/s")});
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
@@ -179,7 +179,7 @@ void CompareView::rebuild()
     if (m_data)
         m_table->setHorizontalHeaderLabels(
             {dense.label.isEmpty() ? tr("dense") : dense.label,
-             compressed.label.isEmpty() ? tr("compressed") : compressed.label, tr("compressed / dense")});
+             compressed.label.isEmpty() ? tr("compressed") : compressed.label, tr("ratio")});
     QVector<double> barKeys, barValues;
     auto ticker = QSharedPointer<QCPAxisTickerText>::create();
     const QStringList barNames = {tr("parameters"), tr("layers"), tr("perplexity"), tr("prefill tok/s"),
