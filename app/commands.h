@@ -2,6 +2,7 @@
 // UsageError, core::Error and core::Cancelled propagate to runCli, which maps them to 2, 1 and 130.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -24,5 +25,9 @@ int planCommand(const Args& args);
 // Shared by the commands.
 bool wantsHelp(const Args& args);
 core::DType parseDtype(const std::string& text);
+// The whole file as bytes (no newline translation); core::Error "<path>: cannot open" when unreadable.
+std::string readTextFile(const std::string& path);
+// A parameter count for humans: "134.52 M".
+std::string millions(std::int64_t n);
 
 } // namespace flatslice::app

@@ -35,23 +35,6 @@ of --eval-seqlen (default 512). After writing, a self-check reloads OUT and comp
 --force replaces an existing OUT.
 )";
 
-std::string readFile(const std::string& path)
-{
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        throw core::Error(path + ": cannot open");
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
-std::string millions(std::int64_t n)
-{
-    char text[32];
-    std::snprintf(text, sizeof text, "%.2f M", static_cast<double>(n) / 1e6);
-    return text;
-}
-
 } // namespace
 
 int compressCommand(const Args& raw)
@@ -71,7 +54,7 @@ int compressCommand(const Args& raw)
 
     core::CompressionJobOptions job;
     job.modelPath = args.positionals()[0];
-    job.plan = core::Plan::fromJson(readFile(*planPath), *planPath);
+    job.plan = core::Plan::fromJson(readTextFile(*planPath), *planPath);
     job.planSource = *planPath;
     job.samples = args.intOr("--samples", job.plan.protocol.samples);
     job.seqlen = args.intOr("--seqlen", job.plan.protocol.seqlen);

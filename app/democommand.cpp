@@ -52,23 +52,6 @@ The headless walk-through `./dev run` uses without a display. With --calib:
 Without --calib: inspect, convert to a Hugging Face directory (DIR/hf), re-open it and compare every tensor.
 )";
 
-std::string readText(const std::string& path)
-{
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        throw core::Error(path + ": cannot open");
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
-std::string millions(std::int64_t n)
-{
-    char text[32];
-    std::snprintf(text, sizeof text, "%.2f M", static_cast<double>(n) / 1e6);
-    return text;
-}
-
 int convertWalkThrough(const fs::path& model, const fs::path& outDir, const core::Checkpoint& source,
                        const core::ModelSummary& before)
 {
@@ -164,7 +147,7 @@ int demoCommand(const std::vector<std::string>& raw)
         if (evalPath) {
             std::printf("   perplexity of the dense model on %s (first %lld tokens) ...\n", evalPath->c_str(),
                         static_cast<long long>(evalTokens));
-            const auto tokens = tokenizer.encode(readText(*evalPath));
+            const auto tokens = tokenizer.encode(readTextFile(*evalPath));
             core::PerplexityOptions eval;
             eval.seqlen = 512;
             eval.maxTokens = evalTokens;

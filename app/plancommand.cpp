@@ -135,13 +135,6 @@ void blameFlag(const std::string& flag, F&& check)
     }
 }
 
-std::string millions(std::int64_t n)
-{
-    char text[32];
-    std::snprintf(text, sizeof text, "%.2f M", static_cast<double>(n) / 1e6);
-    return text;
-}
-
 std::string blocksText(const std::vector<std::int64_t>& blocks)
 {
     std::string out;

@@ -63,16 +63,6 @@ LoadedModel loadModel(const Arguments& args, const std::string& path)
     return loaded;
 }
 
-std::string readText(const std::string& path)
-{
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        throw core::Error(path + ": cannot open");
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
 } // namespace
 
 int evalCommand(const Args& raw)
@@ -94,7 +84,7 @@ int evalCommand(const Args& raw)
 
     LoadedModel loaded = loadModel(args, args.positionals()[0]);
     const core::Tokenizer tokenizer = core::tokenizerFor(*loaded.checkpoint);
-    const std::string text = readText(*data);
+    const std::string text = readTextFile(*data);
     const auto tokenizeStart = std::chrono::steady_clock::now();
     const std::vector<std::int32_t> tokens = tokenizer.encode(text);
     const double tokenizeSeconds =

@@ -232,40 +232,34 @@ CompressionJobResult runCompressionJob(const CompressionJobOptions& options, con
     };
     const std::string modelName = std::filesystem::path(options.outputPath).filename().string();
 
+    // Both exporters take the same description, self-check and evaluation; only the weight type differs.
+    auto describe = [&](auto& o) {
+        o.overwrite = options.overwrite;
+        o.tokenizerSource = options.modelPath;
+        o.modelName = modelName;
+        o.selfCheckTokens = selfCheck;
+        o.evalTokens = std::move(evalTokens);
+        o.evalOptions = evalOptions;
+        o.evalName = options.evalPath;
+        o.evalSha256 = evalSha;
+        o.flatsliceJson = meta.dump();
+    };
+    auto collect = [&result](const auto& exported) {
+        result.selfCheckInMemory = exported.selfCheckInMemory;
+        result.selfCheckReloaded = exported.selfCheckReloaded;
+        result.evaluation = exported.evaluation;
+    };
     if (options.format == ExportFormat::HuggingFace) {
         HfExportOptions exportOptions;
         exportOptions.dtype = hfType(options.outputType);
-        exportOptions.overwrite = options.overwrite;
-        exportOptions.tokenizerSource = options.modelPath;
-        exportOptions.modelName = modelName;
-        exportOptions.selfCheckTokens = selfCheck;
-        exportOptions.evalTokens = std::move(evalTokens);
-        exportOptions.evalOptions = evalOptions;
-        exportOptions.evalName = options.evalPath;
-        exportOptions.evalSha256 = evalSha;
-        exportOptions.flatsliceJson = meta.dump();
-        const HfExportResult exported =
-            HfExporter(exportOptions).write(compressor.result(), options.outputPath, stageProgress(progress, "export"));
-        result.selfCheckInMemory = exported.selfCheckInMemory;
-        result.selfCheckReloaded = exported.selfCheckReloaded;
-        result.evaluation = exported.evaluation;
+        describe(exportOptions);
+        collect(HfExporter(exportOptions).write(compressor.result(), options.outputPath, stageProgress(progress, "export")));
     } else {
         GgufExportOptions exportOptions;
         exportOptions.type = options.outputType;
-        exportOptions.overwrite = options.overwrite;
-        exportOptions.tokenizerSource = options.modelPath;
-        exportOptions.modelName = modelName;
-        exportOptions.selfCheckTokens = selfCheck;
-        exportOptions.evalTokens = std::move(evalTokens);
-        exportOptions.evalOptions = evalOptions;
-        exportOptions.evalName = options.evalPath;
-        exportOptions.evalSha256 = evalSha;
-        exportOptions.flatsliceJson = meta.dump();
-        const GgufExportResult exported = GgufExporter(exportOptions).write(compressor.result(), options.outputPath,
-                                                                           stageProgress(progress, "export"));
-        result.selfCheckInMemory = exported.selfCheckInMemory;
-        result.selfCheckReloaded = exported.selfCheckReloaded;
-        result.evaluation = exported.evaluation;
+        describe(exportOptions);
+        collect(
+            GgufExporter(exportOptions).write(compressor.result(), options.outputPath, stageProgress(progress, "export")));
     }
     char line[160];
     std::snprintf(line, sizeof line, "self-check: perplexity %.6f in memory, %.6f reloaded", result.selfCheckInMemory,

@@ -206,12 +206,11 @@ BlockWeights Slicer::sliceBlock(const BlockWeights& block, std::int64_t layer, s
             *l = {cast(l->weight), cast(l->bias)};
         return r;
     };
-    auto finish = [&](BlockWeights& w) {
-        for (LinearWeights* l : {&w.q, &w.k, &w.v, &w.o, &w.gate, &w.up, &w.down})
-            *l = {cast(l->weight), cast(l->bias)};
-        w.attnShortcut = cast(w.attnShortcut);
-        w.mlpShortcut = cast(w.mlpShortcut);
-        return w;
+    auto finish = [&](const BlockWeights& w) {
+        BlockWeights r = runnable(w);
+        r.attnShortcut = cast(w.attnShortcut);
+        r.mlpShortcut = cast(w.mlpShortcut);
+        return r;
     };
 
     const torch::Tensor in = m_basis.narrow(1, 0, widths.in);

@@ -57,6 +57,22 @@ LinearWeights linear(const Loader& l, const std::string& prefix, bool bias)
     return w;
 }
 
+// The projections (and Qwen3 q/k norms) of a Llama-family block under prefix `p`, dense or sliced alike.
+void llamaProjections(const Loader& l, const ModelConfig& c, const std::string& p, BlockWeights& b)
+{
+    b.q = linear(l, p + "self_attn.q_proj", c.qkvBias);
+    b.k = linear(l, p + "self_attn.k_proj", c.qkvBias);
+    b.v = linear(l, p + "self_attn.v_proj", c.qkvBias);
+    b.o = linear(l, p + "self_attn.o_proj", c.outputBias);
+    if (c.qkNorm) {
+        b.qNorm = norm(l, p + "self_attn.q_norm", false);
+        b.kNorm = norm(l, p + "self_attn.k_norm", false);
+    }
+    b.gate = linear(l, p + "mlp.gate_proj", c.mlpBias);
+    b.up = linear(l, p + "mlp.up_proj", c.mlpBias);
+    b.down = linear(l, p + "mlp.down_proj", c.mlpBias);
+}
+
 // A SliceGPT export: weightless norms dividing by the dense width, per-layer widths, optional shortcut matrices.
 void loadSlicedLlamaLike(const Loader& l, const ModelConfig& c, ModelWeights& m, const Progress& progress,
                          const std::string& path)
@@ -81,17 +97,7 @@ void loadSlicedLlamaLike(const Loader& l, const ModelConfig& c, ModelWeights& m,
         BlockWeights b;
         b.attnNorm = rmsn;
         b.mlpNorm = rmsn;
-        b.q = linear(l, p + "self_attn.q_proj", c.qkvBias);
-        b.k = linear(l, p + "self_attn.k_proj", c.qkvBias);
-        b.v = linear(l, p + "self_attn.v_proj", c.qkvBias);
-        b.o = linear(l, p + "self_attn.o_proj", c.outputBias);
-        if (c.qkNorm) {
-            b.qNorm = norm(l, p + "self_attn.q_norm", false);
-            b.kNorm = norm(l, p + "self_attn.k_norm", false);
-        }
-        b.gate = linear(l, p + "mlp.gate_proj", c.mlpBias);
-        b.up = linear(l, p + "mlp.up_proj", c.mlpBias);
-        b.down = linear(l, p + "mlp.down_proj", c.mlpBias);
+        llamaProjections(l, c, p, b);
         b.attnShortcut = l.optional(p + "attn_shortcut_Q");
         b.mlpShortcut = l.optional(p + "mlp_shortcut_Q");
         for (const auto* w : {&b.q, &b.k, &b.v})
@@ -133,17 +139,7 @@ void loadLlamaLike(const Loader& l, const ModelConfig& c, ModelWeights& m, const
         BlockWeights b;
         b.attnNorm = norm(l, p + "input_layernorm", false);
         b.mlpNorm = norm(l, p + "post_attention_layernorm", false);
-        b.q = linear(l, p + "self_attn.q_proj", c.qkvBias);
-        b.k = linear(l, p + "self_attn.k_proj", c.qkvBias);
-        b.v = linear(l, p + "self_attn.v_proj", c.qkvBias);
-        b.o = linear(l, p + "self_attn.o_proj", c.outputBias);
-        if (c.qkNorm) {
-            b.qNorm = norm(l, p + "self_attn.q_norm", false);
-            b.kNorm = norm(l, p + "self_attn.k_norm", false);
-        }
-        b.gate = linear(l, p + "mlp.gate_proj", c.mlpBias);
-        b.up = linear(l, p + "mlp.up_proj", c.mlpBias);
-        b.down = linear(l, p + "mlp.down_proj", c.mlpBias);
+        llamaProjections(l, c, p, b);
         m.blocks.push_back(std::move(b));
     }
     m.finalNorm = norm(l, "model.norm", false);
