@@ -1,19 +1,13 @@
 // analyze: calibration windows through the model, redundancy statistics, a session file and a summary.
-#include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "analysis/analysissummary.h"
-#include "analysis/calibrator.h"
 #include "arguments.h"
 #include "commands.h"
-#include "io/checkpoint.h"
-#include "io/sessionfile.h"
-#include "model/transformer.h"
+#include "jobs/analysisjob.h"
 #include "progressbar.h"
-#include "text/checkpointtokenizer.h"
-#include "text/corpus.h"
 #include "util/error.h"
 
 namespace flatslice::app {
@@ -53,11 +47,6 @@ std::uint64_t parseSeed(const Arguments& args)
     }
 }
 
-double secondsSince(std::chrono::steady_clock::time_point start)
-{
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
 std::string headsText(const core::BlockAnalysis& b)
 {
     std::string out;
@@ -78,10 +67,9 @@ double trace(const core::Spectrum& s)
     return sum;
 }
 
-nlohmann::ordered_json toJson(const core::AnalysisResult& r, const core::CorpusWindows& windows,
-                              const std::string& windowsSha, int threads, std::int64_t batch, double loadSeconds,
-                              double tokenizeSeconds, const std::string& session)
+nlohmann::ordered_json toJson(const core::AnalysisJobResult& job, std::int64_t batch, const std::string& session)
 {
+    const core::AnalysisResult& r = job.analysis;
     using nlohmann::ordered_json;
     ordered_json files = ordered_json::array();
     for (std::size_t i = 0; i < r.model.files.size(); ++i)
@@ -138,16 +126,17 @@ nlohmann::ordered_json toJson(const core::AnalysisResult& r, const core::CorpusW
           {"seed", r.protocol.seed},
           {"dtype", r.protocol.dtype},
           {"flatslice_version", r.protocol.flatsliceVersion},
-          {"threads", threads},
+          {"threads", job.threads},
           {"batch", batch}}},
-        {"windows", {{"overlapping", windows.overlapping}, {"offsets", windows.offsets}, {"ids_sha256", windowsSha}}},
+        {"windows",
+         {{"overlapping", job.overlappingWindows}, {"offsets", job.windowOffsets}, {"ids_sha256", job.windowIdsSha256}}},
         {"blocks", blocks},
         {"pairs", pairs},
         {"any_to_any", matrix},
         {"warnings", r.warnings},
         {"seconds", r.seconds},
-        {"load_seconds", loadSeconds},
-        {"tokenize_seconds", tokenizeSeconds},
+        {"load_seconds", job.loadSeconds},
+        {"tokenize_seconds", job.tokenizeSeconds},
         {"session", session.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(session)},
     };
 }
@@ -202,53 +191,33 @@ int analyzeCommand(const Args& raw)
     const auto calib = args.value("--calib");
     if (!calib)
         throw UsageError("analyze needs --calib FILE (calibration text)");
-    const std::int64_t samples = args.intOr("--samples", 128);
-    const std::int64_t seqlen = args.intOr("--seqlen", 512);
-    const std::uint64_t seed = parseSeed(args);
-    core::AnalysisOptions options;
-    options.batch = args.intOr("--batch", 1);
-    options.evaluationPath = args.valueOr("--eval", "");
-    if (samples < 1 || seqlen < 2 || options.batch < 1)
+    core::AnalysisJobOptions job;
+    job.modelPath = args.positionals()[0];
+    job.calibrationPath = *calib;
+    job.samples = args.intOr("--samples", 128);
+    job.seqlen = args.intOr("--seqlen", 512);
+    job.seed = parseSeed(args);
+    job.batch = args.intOr("--batch", 1);
+    job.evaluationPath = args.valueOr("--eval", "");
+    if (job.samples < 1 || job.seqlen < 2 || job.batch < 1)
         throw UsageError("--samples and --batch must be positive and --seqlen at least 2");
-    core::RuntimeOptions runtime;
-    runtime.dtype = parseDtype(args.valueOr("--dtype", "f32"));
-    runtime.threads = static_cast<int>(args.intOr("--threads", 0));
-    if (runtime.threads < 0)
+    job.runtime.dtype = parseDtype(args.valueOr("--dtype", "f32"));
+    job.runtime.threads = static_cast<int>(args.intOr("--threads", 0));
+    if (job.runtime.threads < 0)
         throw UsageError("--threads must be positive");
-    const std::string session = args.value("-o") ? *args.value("-o") : args.valueOr("--output", "");
+    job.sessionPath = args.value("-o") ? *args.value("-o") : args.valueOr("--output", "");
 
-    const auto loadStart = std::chrono::steady_clock::now();
-    const auto checkpoint = core::Checkpoint::open(args.positionals()[0]);
-    std::unique_ptr<core::Transformer> model;
-    {
-        ProgressBar bar("load");
-        model = core::Transformer::load(*checkpoint, runtime, bar.progress());
-    }
-    const double loadSeconds = secondsSince(loadStart);
-    const auto tokenizeStart = std::chrono::steady_clock::now();
-    const core::Corpus corpus = core::Corpus::fromFile(*calib, core::tokenizerFor(*checkpoint));
-    const core::CorpusWindows windows = corpus.sample(samples, seqlen, seed);
-    const double tokenizeSeconds = secondsSince(tokenizeStart);
-
-    core::AnalysisResult result;
+    core::AnalysisJobResult result;
     {
         ProgressBar bar("analyze");
-        result = core::analyze(*checkpoint, *model, corpus, windows, options, bar.progress());
+        result = core::runAnalysisJob(job, bar.progress());
     }
     if (ProgressBar::interrupted())
         throw core::Cancelled();
-    if (!session.empty())
-        core::writeSession(session, result); // atomic: a failure or a crash leaves no partial file
-
-    if (args.has("--json")) {
-        const std::string windowsSha = core::tokenIdsSha256(corpus.gather(windows));
-        std::cout << toJson(result, windows, windowsSha, model->threads(), options.batch, loadSeconds,
-                            tokenizeSeconds, session)
-                         .dump(2)
-                  << "\n";
-    } else {
-        printText(result, model->threads(), session);
-    }
+    if (args.has("--json"))
+        std::cout << toJson(result, job.batch, job.sessionPath).dump(2) << "\n";
+    else
+        printText(result.analysis, result.threads, job.sessionPath);
     return 0;
 }
 

@@ -6,8 +6,8 @@
 
 #include "arguments.h"
 #include "commands.h"
-#include "io/checkpoint.h"
-#include "io/ggufconverter.h"
+#include "model/checkpoint.h"
+#include "export/ggufconverter.h"
 #include "model/modelsummary.h"
 #include "progressbar.h"
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "io/dtype.h"
+#include "util/dtype.h"
 
 namespace flatslice::app {
 
@@ -25,9 +25,5 @@ int planCommand(const Args& args);
 // Shared by the commands.
 bool wantsHelp(const Args& args);
 core::DType parseDtype(const std::string& text);
-// The whole file as bytes (no newline translation); core::Error "<path>: cannot open" when unreadable.
-std::string readTextFile(const std::string& path);
-// A parameter count for humans: "134.52 M".
-std::string millions(std::int64_t n);
 
 } // namespace flatslice::app

@@ -8,9 +8,11 @@
 
 #include "arguments.h"
 #include "commands.h"
-#include "compress/compressionjob.h"
+#include "jobs/compressionjob.h"
 #include "progressbar.h"
 #include "util/error.h"
+#include "util/humanunits.h"
+#include "util/filereader.h"
 
 namespace flatslice::app {
 
@@ -54,7 +56,7 @@ int compressCommand(const Args& raw)
 
     core::CompressionJobOptions job;
     job.modelPath = args.positionals()[0];
-    job.plan = core::Plan::fromJson(readTextFile(*planPath), *planPath);
+    job.plan = core::Plan::fromJson(core::readFile(*planPath, "plan"), *planPath);
     job.planSource = *planPath;
     job.samples = args.intOr("--samples", job.plan.protocol.samples);
     job.seqlen = args.intOr("--seqlen", job.plan.protocol.seqlen);
@@ -111,8 +113,8 @@ int compressCommand(const Args& raw)
     const auto& report = result.report;
     std::printf("layers      %lld -> %lld\n", static_cast<long long>(report.layersBefore),
                 static_cast<long long>(report.layersAfter));
-    std::printf("parameters  %s -> %s (%lld -> %lld, counted)\n", millions(report.parametersBefore).c_str(),
-                millions(report.parametersAfter).c_str(), static_cast<long long>(report.parametersBefore),
+    std::printf("parameters  %s -> %s (%lld -> %lld, counted)\n", core::millions(report.parametersBefore).c_str(),
+                core::millions(report.parametersAfter).c_str(), static_cast<long long>(report.parametersBefore),
                 static_cast<long long>(report.parametersAfter));
     std::printf("self-check  perplexity %.6f in memory, %.6f reloaded\n", result.selfCheckInMemory,
                 result.selfCheckReloaded);

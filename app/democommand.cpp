@@ -12,22 +12,20 @@
 #include <sstream>
 
 #include "analysis/analysissummary.h"
-#include "analysis/calibrator.h"
 #include "arguments.h"
 #include "commands.h"
-#include "compress/compressionjob.h"
 #include "compress/estimator.h"
 #include "compress/plansuggestion.h"
-#include "eval/perplexity.h"
-#include "io/checkpoint.h"
-#include "io/ggufconverter.h"
-#include "io/sessionfile.h"
+#include "model/checkpoint.h"
+#include "export/ggufconverter.h"
+#include "format/durablefile.h"
+#include "jobs/analysisjob.h"
+#include "jobs/compressionjob.h"
+#include "jobs/measurejob.h"
 #include "model/modelsummary.h"
-#include "model/transformer.h"
 #include "progressbar.h"
-#include "text/checkpointtokenizer.h"
-#include "text/corpus.h"
 #include "util/error.h"
+#include "util/humanunits.h"
 
 namespace flatslice::app {
 
@@ -130,34 +128,37 @@ int demoCommand(const std::vector<std::string>& raw)
     const auto started = std::chrono::steady_clock::now();
     std::printf("== 2. analyse: %lld windows x %lld tokens of %s\n", static_cast<long long>(samples),
                 static_cast<long long>(seqlen), calib->c_str());
-    core::AnalysisResult analysis;
-    std::optional<core::PerplexityResult> densePerplexity;
-    {
-        ProgressBar loadBar("load");
-        const auto dense = core::Transformer::load(*source, runtime, loadBar.progress());
-        loadBar.finish();
-        const core::Tokenizer tokenizer = core::tokenizerFor(*source);
-        const core::Corpus corpus = core::Corpus::fromFile(*calib, tokenizer);
-        const core::CorpusWindows windows = corpus.sample(samples, seqlen, 42);
-        core::AnalysisOptions options;
-        options.evaluationPath = evalPath.value_or("");
-        ProgressBar bar("analyse");
-        analysis = core::analyze(*source, *dense, corpus, windows, options, bar.progress());
-        bar.finish();
-        if (evalPath) {
-            std::printf("   perplexity of the dense model on %s (first %lld tokens) ...\n", evalPath->c_str(),
-                        static_cast<long long>(evalTokens));
-            const auto tokens = tokenizer.encode(readTextFile(*evalPath));
-            core::PerplexityOptions eval;
-            eval.seqlen = 512;
-            eval.maxTokens = evalTokens;
-            ProgressBar evalBar("eval");
-            densePerplexity = core::evaluatePerplexity(*dense, tokens, eval, evalBar.progress());
-            evalBar.finish();
-        }
-    }
     const fs::path session = outDir / "demo.flatslice.h5";
-    core::writeSession(session, analysis);
+    core::AnalysisJobOptions analyse;
+    analyse.modelPath = model.string();
+    analyse.calibrationPath = *calib;
+    analyse.samples = samples;
+    analyse.seqlen = seqlen;
+    analyse.seed = 42;
+    analyse.runtime = runtime;
+    analyse.evaluationPath = evalPath.value_or("");
+    analyse.sessionPath = session.string();
+    core::AnalysisJobResult analysed;
+    {
+        ProgressBar bar("analyse");
+        analysed = core::runAnalysisJob(analyse, bar.progress());
+        bar.finish();
+    }
+    const core::AnalysisResult& analysis = analysed.analysis;
+    std::optional<core::PerplexityResult> densePerplexity;
+    if (evalPath) {
+        std::printf("   perplexity of the dense model on %s (first %lld tokens) ...\n", evalPath->c_str(),
+                    static_cast<long long>(evalTokens));
+        core::MeasureJobOptions measure;
+        measure.modelPath = model.string();
+        measure.runtime = runtime;
+        measure.evalPath = *evalPath;
+        measure.perplexity.seqlen = 512;
+        measure.perplexity.maxTokens = evalTokens;
+        ProgressBar bar("eval");
+        densePerplexity = core::runMeasureJob(measure, bar.progress()).perplexity;
+        bar.finish();
+    }
     std::printf("   %.1f s; most redundant adjacent pairs:", analysis.seconds);
     const auto pairs = core::rankAdjacentPairs(analysis);
     for (std::size_t i = 0; i < std::min<std::size_t>(5, pairs.size()); ++i)
@@ -170,14 +171,14 @@ int demoCommand(const std::vector<std::string>& raw)
     suggest.flattenCount = std::max<std::int64_t>(1, std::llround(share * blocks));
     const core::Plan plan = core::suggestPlan(analysis, suggest);
     const fs::path planPath = outDir / "demo.plan.json";
-    std::ofstream(planPath) << plan.toJson();
+    core::writeFileDurably(planPath, plan.toJson());
     const core::Estimate estimate = core::estimate(source->config(), plan);
     std::printf("== 3. plan: flatten %lld pairs (FlattenGPT greedy):", static_cast<long long>(plan.flatten.size()));
     for (const auto& g : plan.flatten)
         std::printf(" %lld+%lld", static_cast<long long>(g.front()), static_cast<long long>(g.back()));
     std::printf("\n   estimate: %lld -> %lld layers, %s -> %s parameters (%.1f%% removed)\n   plan %s\n\n",
                 static_cast<long long>(estimate.dense.layers), static_cast<long long>(estimate.compressed.layers),
-                millions(estimate.dense.params.total()).c_str(), millions(estimate.compressed.params.total()).c_str(),
+                core::millions(estimate.dense.params.total()).c_str(), core::millions(estimate.compressed.params.total()).c_str(),
                 100.0 * estimate.removedRatio, planPath.string().c_str());
 
     std::cout << "== 4. compress and export (Hugging Face directory, self-check)\n";

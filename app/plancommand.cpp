@@ -3,7 +3,6 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <optional>
 #include <set>
@@ -15,8 +14,10 @@
 #include "compress/estimator.h"
 #include "compress/plan.h"
 #include "compress/plansuggestion.h"
-#include "io/sessionfile.h"
+#include "analysis/sessionfile.h"
+#include "format/durablefile.h"
 #include "util/error.h"
+#include "util/humanunits.h"
 
 namespace flatslice::app {
 
@@ -177,7 +178,7 @@ void printSummary(const core::AnalysisResult& session, const core::Plan& plan, c
         std::printf("slice     none\n");
     }
     std::printf("estimate  parameters %s -> %s (%.2f%% removed), layers %lld -> %lld\n",
-                millions(estimate.dense.params.total()).c_str(), millions(estimate.compressed.params.total()).c_str(),
+                core::millions(estimate.dense.params.total()).c_str(), core::millions(estimate.compressed.params.total()).c_str(),
                 100.0 * estimate.removedRatio, static_cast<long long>(estimate.dense.layers),
                 static_cast<long long>(estimate.compressed.layers));
     for (const auto& w : estimate.warnings)
@@ -190,19 +191,7 @@ void writeText(const std::filesystem::path& path, const std::string& text, bool 
     std::error_code ec;
     if (!force && std::filesystem::exists(path, ec))
         throw core::Error(path.string() + ": already exists (use --force to replace it)");
-    std::filesystem::path partial = path;
-    partial += ".partial";
-    {
-        std::ofstream out(partial, std::ios::binary | std::ios::trunc);
-        out << text;
-        if (!out.flush())
-            throw core::Error(partial.string() + ": cannot write");
-    }
-    std::filesystem::rename(partial, path, ec);
-    if (ec) {
-        std::filesystem::remove(partial);
-        throw core::Error(path.string() + ": cannot write: " + ec.message());
-    }
+    core::writeFileDurably(path, text);
 }
 
 } // namespace

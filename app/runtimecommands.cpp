@@ -1,21 +1,13 @@
 // eval, generate, bench: commands that load the model and run it.
-#include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "arguments.h"
 #include "commands.h"
-#include "eval/perplexity.h"
-#include "eval/throughput.h"
-#include "io/checkpoint.h"
-#include "model/transformer.h"
+#include "jobs/measurejob.h"
 #include "progressbar.h"
-#include "text/checkpointtokenizer.h"
 #include "util/error.h"
-#include "util/sha256.h"
 
 namespace flatslice::app {
 
@@ -40,27 +32,14 @@ Prefill tokens/s (one forward pass over --seqlen tokens, default 512, best of 3)
 (--tokens greedy steps with the KV cache, default 64).
 )";
 
-struct LoadedModel {
-    std::unique_ptr<core::Checkpoint> checkpoint;
-    std::unique_ptr<core::Transformer> model;
-    double seconds = 0.0;
-};
-
-LoadedModel loadModel(const Arguments& args, const std::string& path)
+core::RuntimeOptions runtimeOptions(const Arguments& args)
 {
     core::RuntimeOptions options;
     options.dtype = parseDtype(args.valueOr("--dtype", "f32"));
     options.threads = static_cast<int>(args.intOr("--threads", 0));
     if (options.threads < 0)
         throw UsageError("--threads must be positive");
-    const auto start = std::chrono::steady_clock::now();
-    LoadedModel loaded;
-    loaded.checkpoint = core::Checkpoint::open(path);
-    ProgressBar bar("load");
-    loaded.model = core::Transformer::load(*loaded.checkpoint, options, bar.progress());
-    bar.finish();
-    loaded.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    return loaded;
+    return options;
 }
 
 } // namespace
@@ -76,24 +55,21 @@ int evalCommand(const Args& raw)
     const auto data = args.value("--data");
     if (!data)
         throw UsageError("eval needs --data FILE");
-    core::PerplexityOptions options;
-    options.seqlen = args.intOr("--seqlen", 2048);
-    options.maxTokens = args.intOr("--max-tokens", 0);
-    if (options.seqlen < 2 || options.maxTokens < 0)
+    core::MeasureJobOptions job;
+    job.modelPath = args.positionals()[0];
+    job.runtime = runtimeOptions(args);
+    job.evalPath = *data;
+    job.perplexity.seqlen = args.intOr("--seqlen", 2048);
+    job.perplexity.maxTokens = args.intOr("--max-tokens", 0);
+    if (job.perplexity.seqlen < 2 || job.perplexity.maxTokens < 0)
         throw UsageError("--seqlen must be at least 2 and --max-tokens non-negative");
 
-    LoadedModel loaded = loadModel(args, args.positionals()[0]);
-    const core::Tokenizer tokenizer = core::tokenizerFor(*loaded.checkpoint);
-    const std::string text = readTextFile(*data);
-    const auto tokenizeStart = std::chrono::steady_clock::now();
-    const std::vector<std::int32_t> tokens = tokenizer.encode(text);
-    const double tokenizeSeconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - tokenizeStart).count();
     ProgressBar bar("eval");
-    const core::PerplexityResult r = core::evaluatePerplexity(*loaded.model, tokens, options, bar.progress());
+    const core::MeasureJobResult measured = core::runMeasureJob(job, bar.progress());
     bar.finish();
-    const std::string dtype(core::dtypeName(loaded.model->dtype()));
-    const std::string sha = core::sha256Hex(text);
+    const core::PerplexityResult& r = *measured.perplexity;
+    const std::string dtype(core::dtypeName(measured.dtype));
+    const std::string& sha = measured.evalSha256;
     if (args.has("--json")) {
         nlohmann::ordered_json j = {
             {"model", args.positionals()[0]},
@@ -107,13 +83,13 @@ int evalCommand(const Args& raw)
             {"protocol",
              {{"data", *data},
               {"data_sha256", sha},
-              {"tokens_in_file", tokens.size()},
+              {"tokens_in_file", measured.evalTokensInFile},
               {"seqlen", r.seqlen},
-              {"max_tokens", options.maxTokens},
+              {"max_tokens", job.perplexity.maxTokens},
               {"dtype", dtype},
-              {"threads", loaded.model->threads()}}},
-            {"load_seconds", loaded.seconds},
-            {"tokenize_seconds", tokenizeSeconds},
+              {"threads", measured.threads}}},
+            {"load_seconds", measured.loadSeconds},
+            {"tokenize_seconds", measured.tokenizeSeconds},
         };
         std::cout << j.dump(2) << "\n";
     } else {
@@ -122,10 +98,10 @@ int evalCommand(const Args& raw)
                     static_cast<long long>(r.windows), static_cast<long long>(r.seqlen),
                     static_cast<long long>(r.predicted));
         std::printf("time        %.1f s, %.0f tokens/s (load %.1f s, tokenize %.1f s)\n", r.seconds, r.tokensPerSecond,
-                    loaded.seconds, tokenizeSeconds);
-        std::printf("protocol    %s (sha256 %s, %zu tokens), seqlen %lld, dtype %s, %d threads\n", data->c_str(),
-                    sha.substr(0, 16).c_str(), tokens.size(), static_cast<long long>(r.seqlen), dtype.c_str(),
-                    loaded.model->threads());
+                    measured.loadSeconds, measured.tokenizeSeconds);
+        std::printf("protocol    %s (sha256 %s, %lld tokens), seqlen %lld, dtype %s, %d threads\n", data->c_str(),
+                    sha.substr(0, 16).c_str(), static_cast<long long>(measured.evalTokensInFile),
+                    static_cast<long long>(r.seqlen), dtype.c_str(), measured.threads);
     }
     return 0;
 }
@@ -141,26 +117,41 @@ int generateCommand(const Args& raw)
     const auto prompt = args.value("--prompt");
     if (!prompt)
         throw UsageError("generate needs --prompt TEXT");
-    const std::int64_t maxNew = args.intOr("--max-new", 64);
-    LoadedModel loaded = loadModel(args, args.positionals()[0]);
-    const core::Tokenizer tokenizer = core::tokenizerFor(*loaded.checkpoint);
-    const std::vector<std::int32_t> ids = tokenizer.encode(*prompt);
-    std::vector<std::int64_t> stops = loaded.model->config().eosTokenIds;
-    if (tokenizer.eosId())
-        stops.push_back(*tokenizer.eosId());
-    std::cout << *prompt << std::flush;
-    std::vector<std::int32_t> generated;
-    std::string shown;
-    loaded.model->generateGreedy(ids, maxNew, stops, [&](std::int32_t id) {
-        generated.push_back(id);
-        // Decode the whole continuation each time: a token can end in the middle of a UTF-8 character.
-        const std::string text = tokenizer.decode(generated, true);
-        if (text.size() > shown.size() && text.compare(0, shown.size(), shown) == 0) {
-            std::cout << text.substr(shown.size()) << std::flush;
-            shown = text;
+    core::MeasureJobOptions job;
+    job.modelPath = args.positionals()[0];
+    job.runtime = runtimeOptions(args);
+    job.prompt = *prompt;
+    job.maxNewTokens = args.intOr("--max-new", 64);
+    if (job.maxNewTokens < 1)
+        throw UsageError("--max-new must be positive");
+    std::size_t shown = 0;
+    job.onText = [&shown](const std::string& continuation) {
+        std::cout << continuation.substr(shown) << std::flush;
+        shown = continuation.size();
+        return !ProgressBar::interrupted();
+    };
+    ProgressBar bar("load");
+    const core::Progress loading = bar.progress();
+    bool streaming = false;
+    const core::Progress progress([&](std::int64_t done, std::int64_t total, std::string_view message) {
+        if (message != "generate") {
+            loading.step(done, total, message); // throws Cancelled after Ctrl-C
+            return true;
+        }
+        if (!streaming) {
+            // From here text streams to stdout; a bar redrawn on the terminal would cut into it.
+            streaming = true;
+            bar.finish();
+            std::cout << *prompt << std::flush;
         }
         return !ProgressBar::interrupted();
     });
+    try {
+        core::runMeasureJob(job, progress);
+    } catch (const core::Cancelled&) {
+        std::cout << "\n";
+        throw;
+    }
     std::cout << "\n";
     if (ProgressBar::interrupted())
         throw core::Cancelled();
@@ -175,16 +166,19 @@ int benchCommand(const Args& raw)
     }
     const Arguments args(raw, {"--json"}, {"--seqlen", "--tokens", "--dtype", "--threads"});
     args.expectPositionals(1, "one MODEL path");
-    core::ThroughputOptions options;
-    options.seqlen = args.intOr("--seqlen", 512);
-    options.decodeTokens = args.intOr("--tokens", 64);
-    if (options.seqlen < 1 || options.decodeTokens < 1)
+    core::MeasureJobOptions job;
+    job.modelPath = args.positionals()[0];
+    job.runtime = runtimeOptions(args);
+    job.throughput = true;
+    job.speed.seqlen = args.intOr("--seqlen", 512);
+    job.speed.decodeTokens = args.intOr("--tokens", 64);
+    if (job.speed.seqlen < 1 || job.speed.decodeTokens < 1)
         throw UsageError("--seqlen and --tokens must be positive");
-    LoadedModel loaded = loadModel(args, args.positionals()[0]);
     ProgressBar bar("bench");
-    const core::ThroughputResult r = core::measureThroughput(*loaded.model, {}, options, bar.progress());
+    const core::MeasureJobResult measured = core::runMeasureJob(job, bar.progress());
     bar.finish();
-    const std::string dtype(core::dtypeName(loaded.model->dtype()));
+    const core::ThroughputResult& r = *measured.throughput;
+    const std::string dtype(core::dtypeName(measured.dtype));
     if (args.has("--json")) {
         nlohmann::ordered_json j = {{"model", args.positionals()[0]},
                                     {"prefill_tokens_per_s", r.prefillTokensPerSecond},

@@ -6,7 +6,7 @@
 
 #include <QDialog>
 
-#include "compress/compressionjob.h"
+#include "jobs/compressionjob.h"
 
 class QCheckBox;
 class QComboBox;

@@ -45,7 +45,7 @@
 #include "compressdialog.h"
 #include "explainedvariance.h"
 #include "importanceview.h"
-#include "io/checkpoint.h"
+#include "model/checkpoint.h"
 #include "jobrunner.h"
 #include "plandocument.h"
 #include "planpanel.h"

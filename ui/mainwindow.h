@@ -21,7 +21,7 @@
 #include <optional>
 
 #include "analysis/analysisresult.h"
-#include "compress/compressionjob.h"
+#include "jobs/compressionjob.h"
 #include "model/modelsummary.h"
 #include "workbenchjobs.h"
 

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "analysis/analysisresult.h"
-#include "compress/compressionjob.h"
+#include "jobs/compressionjob.h"
 #include "eval/perplexity.h"
 #include "eval/throughput.h"
 #include "model/modelsummary.h"

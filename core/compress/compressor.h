@@ -73,9 +73,9 @@ public:
     Compressor(const Compressor&) = delete;
     Compressor& operator=(const Compressor&) = delete;
 
-    // Compresses. `windows` are calibration token windows of equal length (ignored when the plan flattens
-    // nothing); `batch` windows go through the model together. Throws Error (bad plan, unsupported family,
-    // slicing, no windows), Cancelled.
+    // Compresses. `windows` are calibration token windows of equal length, used when the plan flattens or slices
+    // (a drop-only plan ignores them); `batch` windows go through the model together. Throws Error (bad plan, a
+    // family the plan's method does not support, no windows when they are needed), Cancelled.
     CompressionReport run(const std::vector<std::vector<std::int32_t>>& windows, std::int64_t batch,
                           const Progress& progress = Progress::none());
 

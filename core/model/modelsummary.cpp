@@ -4,7 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "io/checkpoint.h"
+#include "model/checkpoint.h"
 
 namespace flatslice::core {
 

@@ -6,7 +6,7 @@
 #include <limits>
 #include <thread>
 
-#include "io/checkpoint.h"
+#include "model/checkpoint.h"
 #include "model/transformerimpl.h"
 #include "model/weightloader.h"
 #include "util/error.h"

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "io/dtype.h"
+#include "util/dtype.h"
 #include "model/modelconfig.h"
 #include "util/progress.h"
 

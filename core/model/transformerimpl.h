@@ -3,7 +3,9 @@
 // `forward` = embed -> block 0..L-1 -> final norm -> head. Callers that need activations of one block for a
 // whole calibration batch (analysis, SliceGPT's layer-by-layer re-feeding) call `embed`, `block` and `head`
 // themselves. Probes are read-only callbacks at named points inside a block; a block with no probe pays one
-// null check. All methods are const and thread-compatible; they run under torch::NoGradGuard.
+// null check. All methods are const and thread-compatible. They record no autograd graph:
+// every caller holds a c10::InferenceMode guard (the analysis, compression, evaluation and export entry points
+// set it), which is also what makes their tensors cheap.
 #pragma once
 
 #include <cstdint>

@@ -1,6 +1,6 @@
 #include "model/weightloader.h"
 
-#include "io/torchbridge.h"
+#include "model/torchbridge.h"
 #include "util/error.h"
 
 namespace flatslice::core {

@@ -7,7 +7,7 @@
 
 #include <torch/types.h>
 
-#include "io/checkpoint.h"
+#include "model/checkpoint.h"
 #include "model/modelweights.h"
 #include "util/progress.h"
 

@@ -1,6 +1,6 @@
 #include "text/checkpointtokenizer.h"
 
-#include "io/ggufcheckpoint.h"
+#include "model/ggufcheckpoint.h"
 #include "util/error.h"
 
 namespace flatslice::core {

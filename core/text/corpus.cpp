@@ -2,13 +2,12 @@
 
 #include <algorithm>
 #include <cstddef>
-#include <fstream>
 #include <limits>
 #include <numeric>
 #include <random>
-#include <sstream>
 
 #include "text/tokenizer.h"
+#include "util/filereader.h"
 #include "util/error.h"
 #include "util/sha256.h"
 
@@ -26,18 +25,6 @@ std::uint64_t uniformBelow(std::mt19937_64& rng, std::uint64_t n)
     while (x > limit)
         x = rng();
     return x % n;
-}
-
-std::string readAll(const std::filesystem::path& path)
-{
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        throw Error(path.string() + ": cannot open the calibration text");
-    std::ostringstream text;
-    text << in.rdbuf();
-    if (in.bad())
-        throw Error(path.string() + ": read error");
-    return text.str();
 }
 
 std::string count(std::int64_t n)
@@ -65,7 +52,7 @@ Corpus::Corpus(std::string path, std::string sha256, std::string text, std::vect
 
 Corpus Corpus::fromFile(const std::filesystem::path& path, const Tokenizer& tokenizer)
 {
-    std::string text = readAll(path);
+    std::string text = readFile(path, "calibration text");
     if (text.empty())
         throw Error(path.string() + ": the calibration text is empty");
     return fromText(std::move(text), tokenizer, path.string());

@@ -1,14 +1,12 @@
 #include "text/tokenizer.h"
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 #include <unordered_map>
 #include <unordered_set>
 
 #include <nlohmann/json.hpp>
 
-#include "io/gguftokenizer.h"
+#include "format/gguftokenizer.h"
 #include "text/addedvocabulary.h"
 #include "text/bpemodel.h"
 #include "text/jsonfields.h"
@@ -16,6 +14,7 @@
 #include "text/textnormalizer.h"
 #include "text/tokendecoder.h"
 #include "text/utf8.h"
+#include "util/filereader.h"
 #include "util/error.h"
 
 namespace flatslice::core {
@@ -51,18 +50,6 @@ struct Tokenizer::Impl {
 };
 
 namespace {
-
-std::string readText(const std::filesystem::path& path)
-{
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        throw Error(path.string() + ": cannot open the file");
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    if (in.bad())
-        throw Error(path.string() + ": cannot read the file");
-    return buffer.str();
-}
 
 json parseJson(const std::string& text, const std::string& source)
 {
@@ -536,13 +523,13 @@ Tokenizer Tokenizer::fromHfJsonText(const std::string& jsonText, const std::stri
 
 Tokenizer Tokenizer::fromHfJson(const std::filesystem::path& tokenizerJson)
 {
-    auto impl = buildFromJson(readText(tokenizerJson), tokenizerJson.string());
+    auto impl = buildFromJson(readFile(tokenizerJson), tokenizerJson.string());
     const auto configPath = tokenizerJson.parent_path() / "tokenizer_config.json";
     std::error_code ec;
     if (!std::filesystem::is_regular_file(configPath, ec))
         return Tokenizer(std::move(impl));
 
-    const json config = parseJson(readText(configPath), configPath.string());
+    const json config = parseJson(readFile(configPath), configPath.string());
     if (!config.is_object())
         throw Error(configPath.string() + ": expected an object, found " + config.type_name());
     const auto resolve = [&](const char* key) -> std::optional<std::int32_t> {
@@ -605,9 +592,9 @@ Tokenizer Tokenizer::fromGpt2Files(const std::filesystem::path& encoderJson, con
 {
     auto impl = std::make_shared<Impl>();
     impl->source = encoderJson.string();
-    BpeModel::Vocab vocab = parseVocab(parseJson(readText(encoderJson), encoderJson.string()), encoderJson.string());
+    BpeModel::Vocab vocab = parseVocab(parseJson(readFile(encoderJson), encoderJson.string()), encoderJson.string());
 
-    const std::string mergesText = readText(vocabBpe);
+    const std::string mergesText = readFile(vocabBpe);
     std::vector<std::pair<std::string, std::string>> merges;
     std::size_t lineNumber = 0;
     for (std::size_t pos = 0; pos < mergesText.size();) {

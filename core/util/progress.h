@@ -7,7 +7,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <string_view>
+#include <utility>
 
 #include "util/error.h"
 
@@ -26,6 +28,17 @@ public:
     {
         if (m_callback && !m_callback(done, total, message))
             throw Cancelled();
+    }
+
+    // A Progress that relays to this one with "<name>: " before each message (the name alone for an empty
+    // message), so that a job's one Progress says which stage it is in ("load: block 3/30"). It must not outlive
+    // this Progress.
+    Progress stage(std::string name) const
+    {
+        return Progress([this, name = std::move(name)](std::int64_t done, std::int64_t total, std::string_view message) {
+            step(done, total, message.empty() ? name : name + ": " + std::string(message));
+            return true;
+        });
     }
 
     // A Progress that ignores reports and never cancels.

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <cstring>
 
-#include "io/mappedfile.h"
+#include "util/mappedfile.h"
 
 namespace flatslice::core {
 

@@ -10,9 +10,9 @@
 
 #include "analysis/analysissummary.h"
 #include "analysis/calibrationstatistics.h"
-#include "analysis/calibrator.h"
+#include "analysis/analyze.h"
 #include "analysis/spectralmath.h"
-#include "io/checkpoint.h"
+#include "model/checkpoint.h"
 #include "model/transformer.h"
 #include "model/transformerimpl.h"
 #include "testsupport.h"

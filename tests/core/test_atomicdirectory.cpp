@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "io/atomicdirectory.h"
+#include "format/atomicdirectory.h"
 #include "testsupport.h"
 #include "util/error.h"
 

@@ -6,7 +6,7 @@
 
 #include "compress/blockdropper.h"
 #include "compress/compressor.h"
-#include "io/checkpoint.h"
+#include "model/checkpoint.h"
 #include "model/transformer.h"
 #include "model/transformerimpl.h"
 #include "testsupport.h"

@@ -5,7 +5,7 @@
 #include <c10/core/InferenceMode.h>
 
 #include "compress/flattener.h"
-#include "io/checkpoint.h"
+#include "model/checkpoint.h"
 #include "model/transformer.h"
 #include "model/transformerimpl.h"
 #include "testsupport.h"

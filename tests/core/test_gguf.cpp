@@ -15,10 +15,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "io/ggmltype.h"
-#include "io/ggufdequant.h"
-#include "io/gguffile.h"
-#include "io/ggufvalue.h"
+#include "format/ggmltype.h"
+#include "format/ggufdequant.h"
+#include "format/gguffile.h"
+#include "format/ggufvalue.h"
 #include "testsupport.h"
 #include "util/error.h"
 

@@ -6,9 +6,9 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "io/checkpoint.h"
-#include "io/ggufcheckpoint.h"
-#include "io/safetensorsfile.h"
+#include "model/checkpoint.h"
+#include "model/ggufcheckpoint.h"
+#include "format/safetensorsfile.h"
 #include "testsupport.h"
 #include "util/error.h"
 

@@ -6,13 +6,13 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
-#include "io/checkpoint.h"
-#include "io/ggufcheckpoint.h"
-#include "io/ggufdequant.h"
-#include "io/ggufexporter.h"
-#include "io/gguffile.h"
-#include "io/ggufquantize.h"
-#include "io/ggufwriter.h"
+#include "model/checkpoint.h"
+#include "model/ggufcheckpoint.h"
+#include "format/ggufdequant.h"
+#include "export/ggufexporter.h"
+#include "format/gguffile.h"
+#include "format/ggufquantize.h"
+#include "format/ggufwriter.h"
 #include "model/transformer.h"
 #include "model/transformerimpl.h"
 #include "testsupport.h"

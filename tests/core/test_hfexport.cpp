@@ -5,8 +5,8 @@
 #include <nlohmann/json.hpp>
 
 #include "compress/compressor.h"
-#include "io/checkpoint.h"
-#include "io/hfexporter.h"
+#include "model/checkpoint.h"
+#include "export/hfexporter.h"
 #include "model/transformer.h"
 #include "model/transformerimpl.h"
 #include "testsupport.h"

@@ -18,11 +18,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "io/dtype.h"
-#include "io/safetensorsfile.h"
-#include "io/safetensorsindex.h"
-#include "io/safetensorswriter.h"
-#include "io/tensorview.h"
+#include "util/dtype.h"
+#include "format/safetensorsfile.h"
+#include "format/safetensorsindex.h"
+#include "format/safetensorswriter.h"
+#include "format/tensorview.h"
 #include "testsupport.h"
 #include "util/error.h"
 

@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "io/sessionfile.h"
+#include "analysis/sessionfile.h"
 #include "testsupport.h"
 #include "util/error.h"
 

@@ -6,7 +6,7 @@
 
 #include "compress/compressor.h"
 #include "compress/estimator.h"
-#include "io/checkpoint.h"
+#include "model/checkpoint.h"
 #include "model/transformer.h"
 #include "model/transformerimpl.h"
 #include "testsupport.h"

@@ -20,8 +20,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "io/gguffile.h"
-#include "io/gguftokenizer.h"
+#include "format/gguffile.h"
+#include "format/gguftokenizer.h"
 #include "testsupport.h"
 #include "text/tokenizer.h"
 #include "util/error.h"

@@ -3,7 +3,7 @@
 #include <cstring>
 #include <memory>
 
-#include "io/torchbridge.h"
+#include "model/torchbridge.h"
 
 using namespace flatslice::core;
 

@@ -5,9 +5,9 @@
 #include <cmath>
 #include <c10/core/InferenceMode.h>
 
-#include "io/checkpoint.h"
-#include "io/safetensorsfile.h"
-#include "io/torchbridge.h"
+#include "model/checkpoint.h"
+#include "format/safetensorsfile.h"
+#include "model/torchbridge.h"
 #include "model/transformer.h"
 #include "model/transformerimpl.h"
 #include "testsupport.h"

@@ -9,7 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "io/sessionfile.h"
+#include "analysis/sessionfile.h"
 #include "testsupport.h"
 
 using namespace flatslice;

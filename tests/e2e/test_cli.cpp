@@ -6,7 +6,7 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
-#include "io/checkpoint.h"
+#include "model/checkpoint.h"
 #include "testsupport.h"
 
 using namespace flatslice;

@@ -5,8 +5,8 @@
 
 #include <cstdlib>
 
-#include "io/checkpoint.h"
-#include "io/ggufexporter.h"
+#include "model/checkpoint.h"
+#include "export/ggufexporter.h"
 #include "model/transformer.h"
 #include "testsupport.h"
 

@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "io/sessionfile.h"
+#include "analysis/sessionfile.h"
 #include "model/modelconfig.h"
 #include "testsupport.h"
 

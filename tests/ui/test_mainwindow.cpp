@@ -20,7 +20,7 @@
 #include "blockstrip.h"
 #include "compareview.h"
 #include "importanceview.h"
-#include "io/sessionfile.h"
+#include "analysis/sessionfile.h"
 #include "jobcontext.h"
 #include "jobrunner.h"
 #include "mainwindow.h"

@@ -16,7 +16,7 @@
 #include "explainedvariance.h"
 #include "hintpanel.h"
 #include "importanceview.h"
-#include "io/sessionfile.h"
+#include "analysis/sessionfile.h"
 #include "similarityview.h"
 #include "spectraview.h"
 #include "syntheticsession.h"

@@ -13,7 +13,7 @@
 #include "compress/plansuggestion.h"
 #include "explainedvariance.h"
 #include "importanceview.h"
-#include "io/sessionfile.h"
+#include "analysis/sessionfile.h"
 #include "plotexport.h"
 #include "similarityview.h"
 #include "spectraview.h"
