@@ -51,6 +51,11 @@ Hdf5Call::~Hdf5Call()
     H5Eset_auto2(H5E_DEFAULT, m_oldFunc, m_oldData);
 }
 
+std::string Hdf5Call::lastMessage()
+{
+    return t_hdf5Message;
+}
+
 std::string Hdf5Call::detail(const H5::Exception& e)
 {
     if (!t_hdf5Message.empty())

@@ -22,7 +22,10 @@ public:
     Hdf5Call(const Hdf5Call&) = delete;
     Hdf5Call& operator=(const Hdf5Call&) = delete;
 
-    // The innermost HDF5 message of the last failure on this thread, else the exception's own text.
+    // The innermost HDF5 message of the last failure on this thread ("" when none), for C API calls that fail
+    // without an exception.
+    static std::string lastMessage();
+    // lastMessage(), else the exception's own text.
     static std::string detail(const H5::Exception& e);
 
     // Variable-length UTF-8 strings, the type every string attribute is stored with (h5py reads them as str).
