@@ -7,9 +7,9 @@
 
 #include <cstdio>
 
-#include "analysepanel.h"
-#include "jobrunner.h"
-#include "mainwindow.h"
+#include "views/analysepanel.h"
+#include "jobs/jobrunner.h"
+#include "window/mainwindow.h"
 
 namespace flatslice::ui {
 

@@ -15,21 +15,21 @@
 #include <cmath>
 #include <qcustomplot.h>
 
-#include "analysepanel.h"
-#include "architectureview.h"
-#include "blockstrip.h"
-#include "compareview.h"
-#include "importanceview.h"
+#include "views/analysepanel.h"
+#include "views/architectureview.h"
+#include "views/blockstrip.h"
+#include "views/compareview.h"
+#include "views/importanceview.h"
 #include "io/sessionfile.h"
-#include "jobcontext.h"
-#include "jobrunner.h"
-#include "mainwindow.h"
-#include "plandocument.h"
-#include "planpanel.h"
-#include "similarityview.h"
-#include "spectraview.h"
+#include "jobs/jobcontext.h"
+#include "jobs/jobrunner.h"
+#include "window/mainwindow.h"
+#include "plan/plandocument.h"
+#include "plan/planpanel.h"
+#include "views/similarityview.h"
+#include "views/spectraview.h"
 #include "uitestsupport.h"
-#include "workbenchjobs.h"
+#include "jobs/workbenchjobs.h"
 
 using flatslice::ui::MainWindow;
 using flatslice::uitest::fixture;

@@ -6,7 +6,7 @@
 
 #include <QWidget>
 
-#include "workbenchjobs.h"
+#include "jobs/workbenchjobs.h"
 
 class QComboBox;
 class QLineEdit;

@@ -13,7 +13,7 @@
 #include <qcustomplot.h>
 
 #include "hintpanel.h"
-#include "plotstyle.h"
+#include "plot/plotstyle.h"
 
 namespace flatslice::ui {
 

@@ -23,7 +23,7 @@
 #include "analysis/analysisresult.h"
 #include "compress/compressionjob.h"
 #include "model/modelsummary.h"
-#include "workbenchjobs.h"
+#include "jobs/workbenchjobs.h"
 
 class QAction;
 class QComboBox;

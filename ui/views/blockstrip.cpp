@@ -11,8 +11,8 @@
 #include <cmath>
 #include <limits>
 
-#include "colorscale.h"
-#include "plandocument.h"
+#include "plot/colorscale.h"
+#include "plan/plandocument.h"
 
 namespace flatslice::ui {
 

@@ -10,9 +10,9 @@
 
 #include <qcustomplot.h>
 
-#include "colorscale.h"
+#include "plot/colorscale.h"
 #include "hintpanel.h"
-#include "plotstyle.h"
+#include "plot/plotstyle.h"
 
 namespace flatslice::ui {
 

@@ -20,7 +20,7 @@
 
 #include "analysis/analysisresult.h"
 #include "compress/plan.h"
-#include "heatmapgeometry.h"
+#include "plot/heatmapgeometry.h"
 
 class QComboBox;
 class QCustomPlot;

@@ -19,7 +19,7 @@
 #include <memory>
 
 #include "analysis/analysisresult.h"
-#include "axismapping.h"
+#include "plot/axismapping.h"
 #include "compress/plan.h"
 
 class QComboBox;

@@ -17,10 +17,10 @@
 
 #include <qcustomplot.h>
 
-#include "colorscale.h"
+#include "plot/colorscale.h"
 #include "compress/flattenpreview.h"
 #include "hintpanel.h"
-#include "plotstyle.h"
+#include "plot/plotstyle.h"
 #include "util/error.h"
 
 namespace flatslice::ui {

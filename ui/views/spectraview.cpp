@@ -14,9 +14,9 @@
 
 #include <qcustomplot.h>
 
-#include "explainedvariance.h"
+#include "plot/explainedvariance.h"
 #include "hintpanel.h"
-#include "plotstyle.h"
+#include "plot/plotstyle.h"
 
 namespace flatslice::ui {
 

@@ -19,7 +19,7 @@
 
 #include "analysis/analysisresult.h"
 #include "compress/plan.h"
-#include "heatmapgeometry.h"
+#include "plot/heatmapgeometry.h"
 
 class QCustomPlot;
 class QCPColorMap;
