@@ -1,12 +1,13 @@
-// The calibration protocol, visible and editable before an analysis: calibration text, number of windows, window
-// length, seed, compute dtype, threads, batch, and (optionally) the evaluation text to check for overlap. Shown on
-// the Architecture tab as soon as a model is open; "Analyse" starts the job (MainWindow::startAnalysis). The last
-// calibration file is remembered (QSettings). GUI thread only.
+// The editor of the workbench's Protocol, visible before an analysis: calibration text, number of windows, window
+// length, seed, compute dtype, threads, batch, and the evaluation text (perplexity; checked for overlap). Shown on
+// the Architecture tab as soon as a model is open. It holds no protocol of its own: setProtocol() shows one, and
+// every edit is a protocolEdited() with the fields' values (the spin boxes' ranges clamp; when setProtocol had to
+// clamp, it reports the clamped values the same way). "Analyse" is analyseRequested(). GUI thread only.
 #pragma once
 
 #include <QWidget>
 
-#include "jobs/workbenchjobs.h"
+#include "workbench/protocol.h"
 
 class QComboBox;
 class QLineEdit;
@@ -20,13 +21,16 @@ class AnalysePanel : public QWidget {
 public:
     explicit AnalysePanel(QWidget* parent = nullptr);
 
-    // The protocol in the fields (modelPath left empty).
-    AnalysisRequest request() const;
-    void setRequest(const AnalysisRequest& request);
-    void setCalibrationPath(const QString& path);
+    // The protocol in the fields.
+    Protocol protocol() const;
+    // Shows `protocol` (a field already showing its value is left alone, so typing is not disturbed).
+    void setProtocol(const Protocol& protocol);
     void setRunEnabled(bool enabled);
 
 Q_SIGNALS:
+    void protocolEdited(const flatslice::ui::Protocol& protocol);
+    // A person finished editing one of the two text paths (worth remembering for the next start).
+    void textPathEdited();
     void analyseRequested();
 
 private:
