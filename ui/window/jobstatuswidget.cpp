@@ -43,8 +43,9 @@ JobStatusWidget::JobStatusWidget(JobRunner* jobs, QWidget* parent) : QWidget(par
                     m_progress->setRange(0, 0);
                 }
                 const QString etaText = formatEta(eta);
-                m_label->setText(etaText.isEmpty() ? tr("%1: %2").arg(m_jobs->currentTitle(), message)
-                                                   : tr("%1: %2 (ETA %3)").arg(m_jobs->currentTitle(), message, etaText));
+                m_label->setText(etaText.isEmpty()
+                                     ? tr("%1: %2").arg(m_jobs->currentTitle(), message)
+                                     : tr("%1: %2 (ETA %3)").arg(m_jobs->currentTitle(), message, etaText));
             });
     connect(jobs, &JobRunner::busyChanged, this, [this](bool busy) {
         if (!busy)

@@ -64,9 +64,8 @@ void MainMenus::buildFileMenu()
     QAction* saveSession = file->addAction(tr("&Save session..."));
     saveSession->setShortcut(QKeySequence::Save);
     connect(saveSession, &QAction::triggered, this, [this] {
-        const QString path = QFileDialog::getSaveFileName(m_window, tr("Save session"),
-                                                          QStringLiteral("session.flatslice.h5"),
-                                                          tr("Sessions (*.flatslice.h5 *.h5)"));
+        const QString path = QFileDialog::getSaveFileName(
+            m_window, tr("Save session"), QStringLiteral("session.flatslice.h5"), tr("Sessions (*.flatslice.h5 *.h5)"));
         if (!path.isEmpty())
             m_workbench->saveSession(path);
     });
@@ -83,8 +82,9 @@ void MainMenus::buildFileMenu()
     connect(exportModel, &QAction::triggered, this, [this] {
         CompressDialog dialog(m_window);
         const core::CompressionJobOptions defaults = m_workbench->compressionDefaults();
-        dialog.setDefaults(QString::fromStdString(defaults.outputPath), QString::fromStdString(defaults.calibrationPath),
-                           defaults.samples, defaults.seqlen, defaults.seed.value_or(m_workbench->protocol().seed),
+        dialog.setDefaults(QString::fromStdString(defaults.outputPath),
+                           QString::fromStdString(defaults.calibrationPath), defaults.samples, defaults.seqlen,
+                           defaults.seed.value_or(m_workbench->protocol().seed),
                            QString::fromStdString(defaults.evalPath));
         if (dialog.exec() == QDialog::Accepted)
             m_workbench->startCompression(dialog.options());

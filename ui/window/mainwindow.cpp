@@ -78,7 +78,8 @@ void MainWindow::connectWorkbench()
     connect(wb, &Workbench::protocolNeeded, this, [this] { m_tabs->setCurrentWidget(m_architecture); });
 
     PlanPanel* planPanel = m_docks->planPanel();
-    connect(planPanel, &PlanPanel::suggestRequested, wb, [wb](double share, bool drop) { wb->suggestPlan(share, drop); });
+    connect(planPanel, &PlanPanel::suggestRequested, wb,
+            [wb](double share, bool drop) { wb->suggestPlan(share, drop); });
     connect(planPanel, &PlanPanel::loadRequested, m_menus, &MainMenus::promptLoadPlan);
     connect(planPanel, &PlanPanel::saveRequested, m_menus, &MainMenus::promptSavePlan);
 
@@ -187,11 +188,10 @@ bool MainWindow::exportCurrentPlots(const QString& path)
     }
     const QFileInfo info(path);
     for (int i = 0; i < plots.size(); ++i) {
-        const QString target = i == 0 ? path
-                                      : info.dir().filePath(QStringLiteral("%1-%2.%3")
-                                                                .arg(info.completeBaseName())
-                                                                .arg(i + 1)
-                                                                .arg(info.suffix()));
+        const QString target =
+            i == 0 ? path
+                   : info.dir().filePath(
+                         QStringLiteral("%1-%2.%3").arg(info.completeBaseName()).arg(i + 1).arg(info.suffix()));
         QString error;
         if (!PlotExport::save(plots[i], target, 0, 0, 2.0, &error)) {
             showError(tr("Could not export the plot"), error);

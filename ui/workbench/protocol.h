@@ -16,10 +16,10 @@ struct Protocol {
     std::int64_t samples = 32;   // calibration windows
     std::int64_t seqlen = 256;   // tokens per window
     std::uint64_t seed = 42;
-    std::string dtype = "f32";   // "f32" | "bf16"
-    int threads = 0;             // 0: every core
+    std::string dtype = "f32"; // "f32" | "bf16"
+    int threads = 0;           // 0: every core
     std::int64_t batch = 1;
-    std::string evaluationPath;  // perplexity text; the analysis also checks it does not overlap the calibration
+    std::string evaluationPath; // perplexity text; the analysis also checks it does not overlap the calibration
 
     bool operator==(const Protocol&) const = default;
 };

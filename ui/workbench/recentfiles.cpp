@@ -10,7 +10,9 @@ constexpr int kMaxRecent = 8;
 const char* kRecentKey = "recentModels";
 } // namespace
 
-RecentFiles::RecentFiles(QObject* parent) : QObject(parent) {}
+RecentFiles::RecentFiles(QObject* parent) : QObject(parent)
+{
+}
 
 QStringList RecentFiles::paths() const
 {

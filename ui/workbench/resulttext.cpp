@@ -41,7 +41,9 @@ QString compressionReport(const core::CompressionJobResult& r, const core::Plan&
                 .arg(r.selfCheckReloaded, 0, 'f', 4)
                 .arg(drift < 1e-3 ? QObject::tr("match") : QObject::tr("relative difference %1").arg(drift, 0, 'g', 3));
     if (r.evaluation)
-        text += QObject::tr("\nPerplexity %1 over %2 tokens.").arg(r.evaluation->perplexity, 0, 'f', 3).arg(r.evaluation->tokens);
+        text += QObject::tr("\nPerplexity %1 over %2 tokens.")
+                    .arg(r.evaluation->perplexity, 0, 'f', 3)
+                    .arg(r.evaluation->tokens);
     for (const std::string& w : r.warnings)
         text += QStringLiteral("\n") + QObject::tr("Warning: %1").arg(QString::fromStdString(w));
     return text;
@@ -56,7 +58,9 @@ QStringList measurementLines(const std::vector<MeasureResult>& results)
                            .arg(m.summary.config.numLayers)
                            .arg(grouped(m.summary.totalParams()));
         if (m.perplexity)
-            line += QObject::tr(": perplexity %1 over %2 tokens").arg(m.perplexity->perplexity, 0, 'f', 3).arg(m.perplexity->tokens);
+            line += QObject::tr(": perplexity %1 over %2 tokens")
+                        .arg(m.perplexity->perplexity, 0, 'f', 3)
+                        .arg(m.perplexity->tokens);
         if (m.throughput)
             line += QObject::tr(", prefill %1 tok/s, decode %2 tok/s")
                         .arg(m.throughput->prefillTokensPerSecond, 0, 'f', 1)

@@ -9,8 +9,8 @@
 
 #include <qcustomplot.h>
 
-#include "jobs/jobrunner.h"
 #include "compress/compressionjob.h"
+#include "jobs/jobrunner.h"
 #include "window/mainwindow.h"
 #include "workbench.h"
 
@@ -72,9 +72,8 @@ void ScreenshotDriver::shootAll()
         return;
     m_shooting = true;
     // Half a second for the last result to be laid out before the first grab.
-    QTimer::singleShot(500, this, [this] {
-        saveScreenshots(m_window, m_options.screenshotDir, [this] { Q_EMIT finished(0); });
-    });
+    QTimer::singleShot(500, this,
+                       [this] { saveScreenshots(m_window, m_options.screenshotDir, [this] { Q_EMIT finished(0); }); });
 }
 
 void ScreenshotDriver::saveScreenshots(MainWindow* window, const QString& dir, std::function<void()> done)
@@ -92,8 +91,11 @@ void ScreenshotDriver::saveScreenshots(MainWindow* window, const QString& dir, s
         QTimer::singleShot(400, window, [window, dir, i, next = weak.lock()] {
             for (QCustomPlot* plot : window->plotsOfTab(i))
                 plot->replot(QCustomPlot::rpImmediateRefresh);
-            const QString name =
-                window->tabs()->tabText(i).toLower().remove(QLatin1Char('&')).replace(QLatin1Char(' '), QLatin1Char('-'));
+            const QString name = window->tabs()
+                                     ->tabText(i)
+                                     .toLower()
+                                     .remove(QLatin1Char('&'))
+                                     .replace(QLatin1Char(' '), QLatin1Char('-'));
             const QString file = dir + QStringLiteral("/%1-%2.png").arg(i + 1).arg(name);
             window->grab().save(file);
             window->appendLog(QObject::tr("screenshot %1").arg(file));

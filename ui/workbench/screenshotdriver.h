@@ -23,9 +23,9 @@ class ScreenshotDriver : public QObject {
     Q_OBJECT
 public:
     struct Options {
-        bool analyse = false;   // analyse the first model that opens
-        QString screenshotDir;  // empty: no screenshots (and never finished())
-        QString exportDir;      // with analyse and screenshots: export and compare before the screenshots
+        bool analyse = false;  // analyse the first model that opens
+        QString screenshotDir; // empty: no screenshots (and never finished())
+        QString exportDir;     // with analyse and screenshots: export and compare before the screenshots
     };
 
     ScreenshotDriver(MainWindow* window, Options options, QObject* parent = nullptr);

@@ -123,7 +123,7 @@ private:
     std::unique_ptr<core::ModelSummary> m_summary;
     std::shared_ptr<const core::AnalysisResult> m_session;
     QString m_modelPath;
-    quint64 m_openJob = 0;  // the open-model job whose completion runs m_afterOpen; 0 when none is pending
+    quint64 m_openJob = 0; // the open-model job whose completion runs m_afterOpen; 0 when none is pending
     AfterOpen m_afterOpen;
     std::optional<core::CompressionJobResult> m_lastCompression;
     std::vector<MeasureResult> m_measurements;
