@@ -5,11 +5,10 @@
 #include <QDir>
 #include <QTimer>
 
-#include <cstdio>
-
-#include "analysepanel.h"
-#include "jobrunner.h"
-#include "mainwindow.h"
+#include "window/mainwindow.h"
+#include "workbench/protocol.h"
+#include "workbench/screenshotdriver.h"
+#include "workbench/workbench.h"
 
 namespace flatslice::ui {
 
@@ -55,75 +54,28 @@ int runWorkbench(int argc, char** argv)
 
     MainWindow window;
     window.resize(1400, 900);
-    AnalysisRequest request = window.analysePanel()->request();
+    Workbench* workbench = window.workbench();
+    Protocol protocol = workbench->protocol();
     if (parser.isSet(calib))
-        request.calibrationPath = QDir().absoluteFilePath(parser.value(calib)).toStdString();
+        protocol.calibrationPath = QDir().absoluteFilePath(parser.value(calib)).toStdString();
     if (parser.isSet(eval))
-        request.evaluationPath = QDir().absoluteFilePath(parser.value(eval)).toStdString();
+        protocol.evaluationPath = QDir().absoluteFilePath(parser.value(eval)).toStdString();
     if (parser.isSet(samples))
-        request.samples = parser.value(samples).toLongLong();
+        protocol.samples = parser.value(samples).toLongLong();
     if (parser.isSet(seqlen))
-        request.seqlen = parser.value(seqlen).toLongLong();
-    window.analysePanel()->setRequest(request);
+        protocol.seqlen = parser.value(seqlen).toLongLong();
+    workbench->setProtocol(protocol);
     window.show();
 
-    const bool shoot = parser.isSet(screenshots);
-    const bool analyseFirst = parser.isSet(analyse) || (shoot && parser.isSet(calib));
-    if (analyseFirst) {
-        // Once, for the first model that opens.
-        auto connection = std::make_shared<QMetaObject::Connection>();
-        *connection = QObject::connect(&window, &MainWindow::modelLoaded, &window, [&window, connection] {
-            QObject::disconnect(*connection);
-            window.startAnalysis();
-        });
-    }
-    if (shoot) {
-        const QString dir = parser.value(screenshots);
-        QDir().mkpath(dir);
-        auto shootAll = [&window, dir] {
-            QTimer::singleShot(500, &window, [&window, dir] {
-                window.saveScreenshots(dir, [] { QApplication::quit(); });
-            });
-        };
-        if (analyseFirst && parser.isSet(exportDir)) {
-            const QString out = parser.value(exportDir);
-            QObject::connect(&window, &MainWindow::analysisFinished, &window, [&window, out] {
-                window.suggestPlan(0.10, false);
-                const AnalysisRequest protocol = window.analysePanel()->request();
-                core::CompressionJobOptions options;
-                options.outputPath = out.toStdString();
-                options.overwrite = true;
-                options.calibrationPath = protocol.calibrationPath;
-                options.samples = protocol.samples;
-                options.seqlen = protocol.seqlen;
-                options.seed = protocol.seed;
-                options.evalPath = protocol.evaluationPath;
-                options.evalMaxTokens = 4096;
-                window.startCompression(options);
-            });
-            QObject::connect(&window, &MainWindow::compressionFinished, &window, [&window] {
-                std::printf("GUI heartbeat: worst gap %.1f ms during the compress job\n",
-                            window.jobRunner()->worstStallMs());
-                window.startComparison();
-            });
-            QObject::connect(&window, &MainWindow::measurementFinished, &window, shootAll);
-        } else if (analyseFirst) {
-            QObject::connect(&window, &MainWindow::analysisFinished, &window, [&window, shootAll] {
-                std::printf("GUI heartbeat: worst gap %.1f ms during the analysis\n", window.jobRunner()->worstStallMs());
-                window.suggestPlan(0.10, false);
-                shootAll();
-            });
-        } else {
-            QObject::connect(&window, &MainWindow::modelLoaded, &window, shootAll);
-            QObject::connect(&window, &MainWindow::sessionChanged, &window, shootAll);
-        }
-        QObject::connect(&window, &MainWindow::errorShown, &app, [](const QString& title, const QString& message) {
-            std::fprintf(stderr, "flatslice: %s: %s\n", qPrintable(title), qPrintable(message));
-            QApplication::exit(1);
-        });
-    }
+    ScreenshotDriver::Options script;
+    script.screenshotDir = parser.value(screenshots);
+    script.analyse = parser.isSet(analyse) || (parser.isSet(screenshots) && parser.isSet(calib));
+    script.exportDir = parser.value(exportDir);
+    ScreenshotDriver driver(&window, script);
+    QObject::connect(&driver, &ScreenshotDriver::finished, &app, &QApplication::exit);
+
     if (!positional.isEmpty())
-        window.openPath(positional.front());
+        workbench->openPath(positional.front());
     if (parser.isSet(quitAfter))
         QTimer::singleShot(parser.value(quitAfter).toInt(), &app, &QApplication::quit);
     return app.exec();

@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "blockstripgeometry.h"
+#include "views/blockstripgeometry.h"
 
 using flatslice::ui::BlockStripGeometry;
 using Kind = BlockStripGeometry::HitKind;

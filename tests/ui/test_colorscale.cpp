@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "colorscale.h"
+#include "plot/colorscale.h"
 
 using flatslice::ui::ColorScale;
 

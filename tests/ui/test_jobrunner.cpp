@@ -6,10 +6,10 @@
 #include <chrono>
 #include <thread>
 
-#include "jobrunner.h"
+#include "jobs/jobrunner.h"
 #include "uitestsupport.h"
 #include "util/error.h"
-#include "workbenchjobs.h"
+#include "jobs/workbenchjobs.h"
 
 using flatslice::ui::AnalysisRequest;
 using flatslice::ui::JobContext;

@@ -3,8 +3,8 @@
 #include <QUndoStack>
 #include <gtest/gtest.h>
 
-#include "plandocument.h"
-#include "slicetablemodel.h"
+#include "plan/plandocument.h"
+#include "plan/slicetablemodel.h"
 #include "uitestsupport.h"
 #include "util/error.h"
 

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 #include <qcustomplot.h>
 
-#include "plotexport.h"
+#include "plot/plotexport.h"
 
 using flatslice::ui::PlotExport;
 

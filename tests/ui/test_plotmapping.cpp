@@ -1,8 +1,8 @@
 #include <gtest/gtest.h>
 
-#include "axismapping.h"
-#include "explainedvariance.h"
-#include "heatmapgeometry.h"
+#include "plot/axismapping.h"
+#include "plot/explainedvariance.h"
+#include "plot/heatmapgeometry.h"
 
 using namespace flatslice::ui;
 

@@ -12,13 +12,13 @@
 
 #include <filesystem>
 
-#include "compareview.h"
-#include "explainedvariance.h"
-#include "hintpanel.h"
-#include "importanceview.h"
+#include "views/compareview.h"
+#include "plot/explainedvariance.h"
+#include "views/hintpanel.h"
+#include "views/importanceview.h"
 #include "analysis/sessionfile.h"
-#include "similarityview.h"
-#include "spectraview.h"
+#include "views/similarityview.h"
+#include "views/spectraview.h"
 #include "syntheticsession.h"
 
 using namespace flatslice;

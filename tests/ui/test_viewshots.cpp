@@ -9,14 +9,14 @@
 #include <gtest/gtest.h>
 #include <qcustomplot.h>
 
-#include "compareview.h"
+#include "views/compareview.h"
 #include "compress/plansuggestion.h"
-#include "explainedvariance.h"
-#include "importanceview.h"
+#include "plot/explainedvariance.h"
+#include "views/importanceview.h"
 #include "analysis/sessionfile.h"
-#include "plotexport.h"
-#include "similarityview.h"
-#include "spectraview.h"
+#include "plot/plotexport.h"
+#include "views/similarityview.h"
+#include "views/spectraview.h"
 
 using namespace flatslice;
 using namespace flatslice::ui;

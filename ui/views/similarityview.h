@@ -9,17 +9,19 @@
 //
 // Interaction: hovering shows (i, j, value) or the block's figures in the status line; clicking a point i <= L - 2
 // of the curve, or a heatmap cell with |i - j| = 1 (first = min(i, j) <= L - 2), emits flattenPairToggled(first).
-// The view never edits a plan itself. GUI thread only; the session is shared read-only.
+// The view never edits a plan itself: setPlanDocument connects that signal to PlanDocument::toggleFlattenPair.
+// GUI thread only; the session is shared read-only.
 #pragma once
 
 #include <QList>
+#include <QPointer>
 #include <QWidget>
 
 #include <memory>
 
 #include "analysis/analysisresult.h"
 #include "compress/plan.h"
-#include "heatmapgeometry.h"
+#include "plot/heatmapgeometry.h"
 
 class QCustomPlot;
 class QCPColorMap;
@@ -29,6 +31,7 @@ class QMouseEvent;
 namespace flatslice::ui {
 
 class HintPanel;
+class PlanDocument;
 
 class SimilarityView : public QWidget {
     Q_OBJECT
@@ -36,6 +39,9 @@ public:
     explicit SimilarityView(QWidget* parent = nullptr);
 
     void setSession(std::shared_ptr<const core::AnalysisResult> session); // null clears
+    // Follows `document`: draws its plan now and on every planChanged(), and sends this view's edits to its commands. A second call rebinds.
+    void setPlanDocument(PlanDocument* document);
+    // Draws `plan` (what setPlanDocument calls; a view without a document is drawn this way).
     void setPlan(const core::Plan& plan);
     QString hint() const;
     QList<QCustomPlot*> plots() const; // {curve, heatmap}
@@ -59,6 +65,7 @@ private:
     qint64 blockCount() const;
 
     std::shared_ptr<const core::AnalysisResult> m_session;
+    QPointer<PlanDocument> m_document;
     core::Plan m_plan;
     HintPanel* m_hint = nullptr;
     QCustomPlot* m_curve = nullptr;

@@ -3,10 +3,12 @@
 // with its rounding, the per-layer width table (SliceTableModel, editable), live estimates from core::estimate
 // (parameters, FLOPs per token, weight memory, KV cache, expected speedup) and the estimator's warnings, all
 // refreshed on every planChanged(). "Suggest" asks for a plan from the session (a target share of blocks removed
-// by flattening pairs or by dropping). Every edit goes through the PlanDocument, so it is one undo step.
+// by flattening pairs or by dropping). Every edit goes through the PlanDocument given to setPlanDocument, so it is
+// one undo step; without a document the panel shows "No model".
 // GUI thread only.
 #pragma once
 
+#include <QPointer>
 #include <QWidget>
 
 class QComboBox;
@@ -25,7 +27,11 @@ class SliceTableModel;
 class PlanPanel : public QWidget {
     Q_OBJECT
 public:
-    explicit PlanPanel(PlanDocument* document, QWidget* parent = nullptr);
+    explicit PlanPanel(QWidget* parent = nullptr);
+
+    // Follows `document`: refreshes now and on every planChanged(); every control edits through its commands.
+    // A second call rebinds.
+    void setPlanDocument(PlanDocument* document);
 
     // Enables "Suggest" (it needs an analysis).
     void setSuggestEnabled(bool enabled);
@@ -42,7 +48,7 @@ Q_SIGNALS:
 private:
     void refresh();
 
-    PlanDocument* m_document;
+    QPointer<PlanDocument> m_document;
     QListWidget* m_flatten = nullptr;
     QListWidget* m_drop = nullptr;
     QSlider* m_slider = nullptr;

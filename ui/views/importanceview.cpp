@@ -17,10 +17,11 @@
 
 #include <qcustomplot.h>
 
-#include "colorscale.h"
+#include "plot/colorscale.h"
 #include "compress/flattenpreview.h"
 #include "hintpanel.h"
-#include "plotstyle.h"
+#include "plan/plandocument.h"
+#include "plot/plotstyle.h"
 #include "util/error.h"
 
 namespace flatslice::ui {
@@ -185,6 +186,20 @@ void ImportanceView::setSession(std::shared_ptr<const core::AnalysisResult> sess
     rebuildHeatmap();
     rebuildChannels();
     rebuildPreview();
+}
+
+void ImportanceView::setPlanDocument(PlanDocument* document)
+{
+    if (m_document) {
+        disconnect(m_document, nullptr, this, nullptr);
+        disconnect(this, nullptr, m_document, nullptr);
+    }
+    m_document = document;
+    if (!document)
+        return;
+    connect(document, &PlanDocument::planChanged, this, [this] { setPlan(m_document->plan()); });
+    connect(this, &ImportanceView::flattenPairToggled, document, &PlanDocument::toggleFlattenPair);
+    setPlan(document->plan());
 }
 
 void ImportanceView::setPlan(const core::Plan& plan)

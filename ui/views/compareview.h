@@ -9,6 +9,7 @@
 #pragma once
 
 #include <QList>
+#include <QPointer>
 #include <QWidget>
 
 #include <memory>
@@ -25,6 +26,7 @@ class QTableWidget;
 namespace flatslice::ui {
 
 class HintPanel;
+class PlanDocument;
 
 class CompareView : public QWidget {
     Q_OBJECT
@@ -32,6 +34,9 @@ public:
     explicit CompareView(QWidget* parent = nullptr);
 
     void setSession(std::shared_ptr<const core::AnalysisResult> session); // null clears
+    // Follows `document`: draws its plan now and on every planChanged(). A second call rebinds.
+    void setPlanDocument(PlanDocument* document);
+    // Draws `plan` (what setPlanDocument calls; a view without a document is drawn this way).
     void setPlan(const core::Plan& plan);
     void setComparison(const ComparisonData& comparison);
     void clearComparison();
@@ -44,6 +49,7 @@ private:
     void rebuild();
 
     std::shared_ptr<const core::AnalysisResult> m_session;
+    QPointer<PlanDocument> m_document;
     core::Plan m_plan;
     std::optional<ComparisonData> m_data;
     HintPanel* m_hint = nullptr;

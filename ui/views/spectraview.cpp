@@ -14,9 +14,10 @@
 
 #include <qcustomplot.h>
 
-#include "explainedvariance.h"
+#include "plot/explainedvariance.h"
 #include "hintpanel.h"
-#include "plotstyle.h"
+#include "plan/plandocument.h"
+#include "plot/plotstyle.h"
 
 namespace flatslice::ui {
 
@@ -134,6 +135,20 @@ void SpectraView::setSession(std::shared_ptr<const core::AnalysisResult> session
     }
     m_width = planWidth() > 0 ? planWidth() : dimension();
     rebuild();
+}
+
+void SpectraView::setPlanDocument(PlanDocument* document)
+{
+    if (m_document) {
+        disconnect(m_document, nullptr, this, nullptr);
+        disconnect(this, nullptr, m_document, nullptr);
+    }
+    m_document = document;
+    if (!document)
+        return;
+    connect(document, &PlanDocument::planChanged, this, [this] { setPlan(m_document->plan()); });
+    connect(this, &SpectraView::sliceWidthRequested, document, &PlanDocument::setSliceWidth);
+    setPlan(document->plan());
 }
 
 void SpectraView::setPlan(const core::Plan& plan)

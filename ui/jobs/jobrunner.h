@@ -51,8 +51,12 @@ public:
     QString currentTitle() const { return m_title; }
     // Asks the current job to stop at its next progress report.
     void cancel();
-    // The longest gap (ms) between two heartbeat ticks during the current or last job (nominal: 10 ms).
+    // The longest gap (ms) between two heartbeat ticks during the current or last job (nominal: 10 ms), the last
+    // gap (up to the job's end) included.
     double worstStallMs() const { return m_worstStallMs; }
+    // How many times the heartbeat timer fired during the current or last job: 0 means worstStallMs() measured
+    // nothing but the job's whole run.
+    int heartbeatTicks() const { return m_heartbeatTicks; }
 
 Q_SIGNALS:
     void jobStarted(quint64 id, const QString& title);
@@ -87,6 +91,7 @@ private:
     std::int64_t m_stageTotal = -1;
     std::int64_t m_lastDone = 0;
     double m_worstStallMs = 0.0;
+    int m_heartbeatTicks = 0;
 };
 
 } // namespace flatslice::ui

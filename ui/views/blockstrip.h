@@ -4,10 +4,12 @@
 // resulting depth. Without a session the cells are grey but the plan can still be edited.
 //
 // Mouse: click a gap between two blocks (or shift-click a block: the pair with the next one) toggles that flatten
-// link; ctrl-click a block toggles dropping it; the context menu offers both. Every edit goes to the PlanDocument.
+// link; ctrl-click a block toggles dropping it; the context menu offers both. Every edit goes to the PlanDocument
+// given to setPlanDocument (without one the strip draws the session and ignores clicks).
 // The pixel <-> block arithmetic lives in BlockStripGeometry. GUI thread only.
 #pragma once
 
+#include <QPointer>
 #include <QWidget>
 
 #include <memory>
@@ -27,7 +29,10 @@ class BlockStrip : public QWidget {
 public:
     enum class Metric { Similarity, BlockInfluence, AttnDim95, MlpDim95 };
 
-    explicit BlockStrip(PlanDocument* document, QWidget* parent = nullptr);
+    explicit BlockStrip(QWidget* parent = nullptr);
+
+    // Follows `document`: repaints on every planChanged() and sends clicks to its commands. A second call rebinds.
+    void setPlanDocument(PlanDocument* document);
 
     void setSession(std::shared_ptr<const core::AnalysisResult> session);
     void setMetric(Metric metric);
@@ -50,7 +55,7 @@ private:
     int blockCount() const;
     QString tooltipFor(int block) const;
 
-    PlanDocument* m_document;
+    QPointer<PlanDocument> m_document;
     std::shared_ptr<const core::AnalysisResult> m_session;
     Metric m_metric = Metric::Similarity;
 };

@@ -11,8 +11,8 @@
 #include <cmath>
 #include <limits>
 
-#include "colorscale.h"
-#include "plandocument.h"
+#include "plot/colorscale.h"
+#include "plan/plandocument.h"
 
 namespace flatslice::ui {
 
@@ -23,11 +23,20 @@ constexpr int kBracket = 14; // room on the right for the flatten brackets
 constexpr int kLabel = 22;   // room on the left for block numbers
 } // namespace
 
-BlockStrip::BlockStrip(PlanDocument* document, QWidget* parent) : QWidget(parent), m_document(document)
+BlockStrip::BlockStrip(QWidget* parent) : QWidget(parent)
 {
     setMouseTracking(false);
     setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Expanding);
-    connect(document, &PlanDocument::planChanged, this, qOverload<>(&QWidget::update));
+}
+
+void BlockStrip::setPlanDocument(PlanDocument* document)
+{
+    if (m_document)
+        disconnect(m_document, nullptr, this, nullptr);
+    m_document = document;
+    if (document)
+        connect(document, &PlanDocument::planChanged, this, qOverload<>(&QWidget::update));
+    update();
 }
 
 QSize BlockStrip::sizeHint() const
@@ -69,7 +78,7 @@ QString BlockStrip::metricName(Metric metric)
 
 int BlockStrip::blockCount() const
 {
-    if (m_document->hasModel())
+    if (m_document && m_document->hasModel())
         return static_cast<int>(m_document->config().numLayers);
     return m_session ? static_cast<int>(m_session->blocks.size()) : 0;
 }
@@ -129,7 +138,8 @@ void BlockStrip::paintEvent(QPaintEvent*)
     const double lo = values.empty() ? 0.0 : quantile(0.1);
     const double hi = values.empty() ? 1.0 : quantile(0.9);
     const ColorScale scale(QStringLiteral("viridis"), lo, hi);
-    const core::Plan& plan = m_document->plan();
+    static const core::Plan kNoPlan;
+    const core::Plan& plan = m_document ? m_document->plan() : kNoPlan;
     QFont small = font();
     small.setPointSizeF(std::max(6.0, std::min(font().pointSizeF(), g.cellHeight() * 0.55)));
     p.setFont(small);
@@ -187,7 +197,7 @@ void BlockStrip::paintEvent(QPaintEvent*)
 
 void BlockStrip::mousePressEvent(QMouseEvent* event)
 {
-    if (event->button() != Qt::LeftButton)
+    if (event->button() != Qt::LeftButton || !m_document)
         return QWidget::mousePressEvent(event);
     const auto hit = geometry().hitTest(event->position());
     if (hit.kind == BlockStripGeometry::HitKind::Gap) {
@@ -204,7 +214,7 @@ void BlockStrip::mousePressEvent(QMouseEvent* event)
 void BlockStrip::contextMenuEvent(QContextMenuEvent* event)
 {
     const auto hit = geometry().hitTest(event->pos());
-    if (hit.kind == BlockStripGeometry::HitKind::None)
+    if (hit.kind == BlockStripGeometry::HitKind::None || !m_document)
         return;
     QMenu menu(this);
     const int block = hit.index;

@@ -8,17 +8,17 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
-#include <QSettings>
+#include <QSignalBlocker>
 #include <QSpinBox>
 #include <QThread>
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace flatslice::ui {
 
 namespace {
-const char* kCalibrationKey = "calibrationPath";
-const char* kEvaluationKey = "evaluationPath";
 
 QWidget* fileRow(QLineEdit* edit, QWidget* parent, const QString& title)
 {
@@ -85,44 +85,54 @@ AnalysePanel::AnalysePanel(QWidget* parent) : QWidget(parent)
     form->addRow(QString(), m_run);
     outer->addWidget(box);
 
-    const QSettings settings;
-    m_calibration->setText(settings.value(QLatin1String(kCalibrationKey)).toString());
-    m_evaluation->setText(settings.value(QLatin1String(kEvaluationKey)).toString());
-    connect(m_calibration, &QLineEdit::editingFinished, this,
-            [this] { QSettings().setValue(QLatin1String(kCalibrationKey), m_calibration->text()); });
-    connect(m_evaluation, &QLineEdit::editingFinished, this,
-            [this] { QSettings().setValue(QLatin1String(kEvaluationKey), m_evaluation->text()); });
+    // Every edit goes out at once (a shortcut may start the analysis while a path field still has focus).
+    const auto edited = [this] { Q_EMIT protocolEdited(protocol()); };
+    for (QLineEdit* edit : {m_calibration, m_evaluation}) {
+        connect(edit, &QLineEdit::textChanged, this, edited);
+        connect(edit, &QLineEdit::editingFinished, this, &AnalysePanel::textPathEdited);
+    }
+    for (QSpinBox* spin : {m_samples, m_seqlen, m_seed, m_threads, m_batch})
+        connect(spin, &QSpinBox::valueChanged, this, edited);
+    connect(m_dtype, &QComboBox::currentIndexChanged, this, edited);
 }
 
-AnalysisRequest AnalysePanel::request() const
+Protocol AnalysePanel::protocol() const
 {
-    AnalysisRequest r;
-    r.calibrationPath = m_calibration->text().trimmed().toStdString();
-    r.evaluationPath = m_evaluation->text().trimmed().toStdString();
-    r.samples = m_samples->value();
-    r.seqlen = m_seqlen->value();
-    r.seed = static_cast<std::uint64_t>(m_seed->value());
-    r.dtype = m_dtype->currentText().toStdString();
-    r.threads = m_threads->value();
-    r.batch = m_batch->value();
-    return r;
+    Protocol p;
+    p.calibrationPath = m_calibration->text().trimmed().toStdString();
+    p.evaluationPath = m_evaluation->text().trimmed().toStdString();
+    p.samples = m_samples->value();
+    p.seqlen = m_seqlen->value();
+    p.seed = static_cast<std::uint64_t>(m_seed->value());
+    p.dtype = m_dtype->currentText().toStdString();
+    p.threads = m_threads->value();
+    p.batch = m_batch->value();
+    return p;
 }
 
-void AnalysePanel::setRequest(const AnalysisRequest& r)
+void AnalysePanel::setProtocol(const Protocol& p)
 {
-    m_calibration->setText(QString::fromStdString(r.calibrationPath));
-    m_evaluation->setText(QString::fromStdString(r.evaluationPath));
-    m_samples->setValue(static_cast<int>(r.samples));
-    m_seqlen->setValue(static_cast<int>(r.seqlen));
-    m_seed->setValue(static_cast<int>(r.seed));
-    m_dtype->setCurrentText(QString::fromStdString(r.dtype));
-    m_threads->setValue(r.threads);
-    m_batch->setValue(static_cast<int>(r.batch));
-}
-
-void AnalysePanel::setCalibrationPath(const QString& path)
-{
-    m_calibration->setText(path);
+    {
+        const QSignalBlocker blockers[] = {QSignalBlocker(m_calibration), QSignalBlocker(m_evaluation),
+                                           QSignalBlocker(m_samples),     QSignalBlocker(m_seqlen),
+                                           QSignalBlocker(m_seed),        QSignalBlocker(m_dtype),
+                                           QSignalBlocker(m_threads),     QSignalBlocker(m_batch)};
+        const auto setText = [](QLineEdit* edit, const std::string& text) {
+            const QString value = QString::fromStdString(text);
+            if (edit->text().trimmed() != value)
+                edit->setText(value);
+        };
+        setText(m_calibration, p.calibrationPath);
+        setText(m_evaluation, p.evaluationPath);
+        m_samples->setValue(static_cast<int>(std::min<std::int64_t>(p.samples, m_samples->maximum())));
+        m_seqlen->setValue(static_cast<int>(std::min<std::int64_t>(p.seqlen, m_seqlen->maximum())));
+        m_seed->setValue(static_cast<int>(std::min<std::uint64_t>(p.seed, static_cast<std::uint64_t>(m_seed->maximum()))));
+        m_dtype->setCurrentText(QString::fromStdString(p.dtype));
+        m_threads->setValue(p.threads);
+        m_batch->setValue(static_cast<int>(std::min<std::int64_t>(p.batch, m_batch->maximum())));
+    }
+    if (const Protocol shown = protocol(); !(shown == p))
+        Q_EMIT protocolEdited(shown); // the ranges clamped something: the clamped protocol is the one that runs
 }
 
 void AnalysePanel::setRunEnabled(bool enabled)

@@ -23,7 +23,10 @@ JobRunner::JobRunner(QObject* parent) : QObject(parent), m_pollTimer(new QTimer(
     connect(m_pollTimer, &QTimer::timeout, this, &JobRunner::poll);
     m_heartbeat->setInterval(kHeartbeatMs);
     m_heartbeat->setTimerType(Qt::PreciseTimer);
-    connect(m_heartbeat, &QTimer::timeout, this, &JobRunner::beat);
+    connect(m_heartbeat, &QTimer::timeout, this, [this] {
+        ++m_heartbeatTicks;
+        beat();
+    });
 }
 
 JobRunner::~JobRunner()
@@ -65,6 +68,7 @@ quint64 JobRunner::startErased(const QString& title, ErasedWork work)
     m_stageTotal = -1;
     m_lastDone = 0;
     m_worstStallMs = 0.0;
+    m_heartbeatTicks = 0;
     m_jobClock.start();
     m_stageClock.start();
     m_sinceBeat.start();

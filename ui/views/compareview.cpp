@@ -13,7 +13,8 @@
 #include <qcustomplot.h>
 
 #include "hintpanel.h"
-#include "plotstyle.h"
+#include "plan/plandocument.h"
+#include "plot/plotstyle.h"
 
 namespace flatslice::ui {
 
@@ -133,6 +134,19 @@ void CompareView::setSession(std::shared_ptr<const core::AnalysisResult> session
 {
     m_session = std::move(session);
     rebuild();
+}
+
+void CompareView::setPlanDocument(PlanDocument* document)
+{
+    if (m_document) {
+        disconnect(m_document, nullptr, this, nullptr);
+        disconnect(this, nullptr, m_document, nullptr);
+    }
+    m_document = document;
+    if (!document)
+        return;
+    connect(document, &PlanDocument::planChanged, this, [this] { setPlan(m_document->plan()); });
+    setPlan(document->plan());
 }
 
 void CompareView::setPlan(const core::Plan& plan)

@@ -51,7 +51,7 @@ QString blocksText(const std::vector<std::int64_t>& blocks)
 
 } // namespace
 
-PlanPanel::PlanPanel(PlanDocument* document, QWidget* parent) : QWidget(parent), m_document(document)
+PlanPanel::PlanPanel(QWidget* parent) : QWidget(parent)
 {
     auto* outer = new QVBoxLayout(this);
     outer->setContentsMargins(4, 4, 4, 4);
@@ -98,7 +98,7 @@ PlanPanel::PlanPanel(PlanDocument* document, QWidget* parent) : QWidget(parent),
     QPushButton* removeDrop = makeList(tr("Dropped"), m_drop, QStringLiteral("dropList"));
     connect(removeFlatten, &QPushButton::clicked, this, [this] {
         const int row = m_flatten->currentRow();
-        if (row < 0 || row >= static_cast<int>(m_document->plan().flatten.size()))
+        if (!m_document || row < 0 || row >= static_cast<int>(m_document->plan().flatten.size()))
             return;
         core::Plan next = m_document->plan();
         next.flatten.erase(next.flatten.begin() + row);
@@ -106,7 +106,7 @@ PlanPanel::PlanPanel(PlanDocument* document, QWidget* parent) : QWidget(parent),
     });
     connect(removeDrop, &QPushButton::clicked, this, [this] {
         const int row = m_drop->currentRow();
-        if (row >= 0 && row < static_cast<int>(m_document->plan().drop.size()))
+        if (m_document && row >= 0 && row < static_cast<int>(m_document->plan().drop.size()))
             m_document->toggleDrop(m_document->plan().drop[static_cast<std::size_t>(row)]);
     });
     outer->addWidget(structure);
@@ -131,18 +131,21 @@ PlanPanel::PlanPanel(PlanDocument* document, QWidget* parent) : QWidget(parent),
     m_sliceLabel = new QLabel;
     m_sliceLabel->setWordWrap(true);
     sliceLayout->addWidget(m_sliceLabel);
-    m_sliceModel = new SliceTableModel(document, this);
     m_table = new QTableView;
-    m_table->setModel(m_sliceModel);
     m_table->verticalHeader()->hide();
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
     m_table->horizontalHeader()->setMinimumSectionSize(40);
     m_table->verticalHeader()->setDefaultSectionSize(20);
     m_table->setMinimumHeight(120);
     sliceLayout->addWidget(m_table, 1);
-    connect(m_slider, &QSlider::valueChanged, this, [this](int v) { m_document->setSliceRatio(v / 100.0); });
-    connect(m_rounding, &QComboBox::currentIndexChanged, this,
-            [this] { m_document->setSliceRounding(m_rounding->currentData().toLongLong()); });
+    connect(m_slider, &QSlider::valueChanged, this, [this](int v) {
+        if (m_document)
+            m_document->setSliceRatio(v / 100.0);
+    });
+    connect(m_rounding, &QComboBox::currentIndexChanged, this, [this] {
+        if (m_document)
+            m_document->setSliceRounding(m_rounding->currentData().toLongLong());
+    });
     outer->addWidget(sliceBox, 1);
 
     // Estimates and warnings
@@ -169,10 +172,26 @@ PlanPanel::PlanPanel(PlanDocument* document, QWidget* parent) : QWidget(parent),
     buttons->addWidget(clear);
     connect(load, &QPushButton::clicked, this, &PlanPanel::loadRequested);
     connect(save, &QPushButton::clicked, this, &PlanPanel::saveRequested);
-    connect(clear, &QPushButton::clicked, this, [this] { m_document->replacePlan(core::Plan{}, tr("Clear plan")); });
+    connect(clear, &QPushButton::clicked, this, [this] {
+        if (m_document)
+            m_document->replacePlan(core::Plan{}, tr("Clear plan"));
+    });
     outer->addLayout(buttons);
+    refresh();
+}
 
-    connect(document, &PlanDocument::planChanged, this, &PlanPanel::refresh);
+void PlanPanel::setPlanDocument(PlanDocument* document)
+{
+    if (m_document)
+        disconnect(m_document, nullptr, this, nullptr);
+    m_document = document;
+    // The width table is a model of the document: a new document, a new model.
+    SliceTableModel* old = m_sliceModel;
+    m_sliceModel = document ? new SliceTableModel(document, this) : nullptr;
+    m_table->setModel(m_sliceModel);
+    delete old;
+    if (document)
+        connect(document, &PlanDocument::planChanged, this, &PlanPanel::refresh);
     refresh();
 }
 
@@ -183,11 +202,18 @@ void PlanPanel::setSuggestEnabled(bool enabled)
 
 void PlanPanel::refresh()
 {
-    const core::Plan& plan = m_document->plan();
     m_flatten->clear();
+    m_drop->clear();
+    if (!m_document) {
+        m_slider->setEnabled(false);
+        m_sliceLabel->setText(tr("No model"));
+        m_estimate->setText(tr("Open a model to estimate a plan."));
+        m_warnings->clear();
+        return;
+    }
+    const core::Plan& plan = m_document->plan();
     for (const auto& group : plan.flatten)
         m_flatten->addItem(tr("blocks %1").arg(blocksText(group)));
-    m_drop->clear();
     for (const std::int64_t b : plan.drop)
         m_drop->addItem(tr("block %1").arg(b));
     {

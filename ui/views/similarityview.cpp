@@ -10,9 +10,10 @@
 
 #include <qcustomplot.h>
 
-#include "colorscale.h"
+#include "plot/colorscale.h"
 #include "hintpanel.h"
-#include "plotstyle.h"
+#include "plan/plandocument.h"
+#include "plot/plotstyle.h"
 
 namespace flatslice::ui {
 
@@ -109,6 +110,20 @@ void SimilarityView::setSession(std::shared_ptr<const core::AnalysisResult> sess
 {
     m_session = std::move(session);
     rebuild();
+}
+
+void SimilarityView::setPlanDocument(PlanDocument* document)
+{
+    if (m_document) {
+        disconnect(m_document, nullptr, this, nullptr);
+        disconnect(this, nullptr, m_document, nullptr);
+    }
+    m_document = document;
+    if (!document)
+        return;
+    connect(document, &PlanDocument::planChanged, this, [this] { setPlan(m_document->plan()); });
+    connect(this, &SimilarityView::flattenPairToggled, document, &PlanDocument::toggleFlattenPair);
+    setPlan(document->plan());
 }
 
 void SimilarityView::setPlan(const core::Plan& plan)

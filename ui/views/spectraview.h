@@ -9,17 +9,19 @@
 // snapped to the plan's rounding (SlicePlan::rounding, 8 until a plan says otherwise), and the readout shows the
 // variance kept at that width. On release the view emits sliceWidthRequested(layer, width): layer -1 when "global"
 // is chosen, otherwise once per selected block, ascending, where `layer` is the ORIGINAL block index (the plan's
-// per-layer dims index result layers; the receiver translates). The plan's current width is a dashed line.
+// per-layer dims index result layers; the receiver translates). setPlanDocument connects it to
+// PlanDocument::setSliceWidth, which does. The plan's current width is a dashed line.
 // GUI thread only; the session is shared read-only.
 #pragma once
 
 #include <QList>
+#include <QPointer>
 #include <QWidget>
 
 #include <memory>
 
 #include "analysis/analysisresult.h"
-#include "axismapping.h"
+#include "plot/axismapping.h"
 #include "compress/plan.h"
 
 class QComboBox;
@@ -32,6 +34,7 @@ class QMouseEvent;
 namespace flatslice::ui {
 
 class HintPanel;
+class PlanDocument;
 
 class SpectraView : public QWidget {
     Q_OBJECT
@@ -41,6 +44,9 @@ public:
     explicit SpectraView(QWidget* parent = nullptr);
 
     void setSession(std::shared_ptr<const core::AnalysisResult> session); // null clears
+    // Follows `document`: draws its plan now and on every planChanged(), and sends this view's edits to its commands. A second call rebinds.
+    void setPlanDocument(PlanDocument* document);
+    // Draws `plan` (what setPlanDocument calls; a view without a document is drawn this way).
     void setPlan(const core::Plan& plan);
     QString hint() const;
     QList<QCustomPlot*> plots() const; // {eigenvalues, cumulative explained variance}
@@ -75,6 +81,7 @@ private:
     qint64 planWidthOf(qint64 block) const;
 
     std::shared_ptr<const core::AnalysisResult> m_session;
+    QPointer<PlanDocument> m_document;
     core::Plan m_plan;
     HintPanel* m_hint = nullptr;
     QComboBox* m_signal = nullptr;

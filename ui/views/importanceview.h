@@ -10,17 +10,19 @@
 // intermediateSize; a summary line counts what each block keeps. The channel preview is approximate (see
 // core/compress/flattenpreview.h); the head preview follows the flattener's rule.
 //
-// "Flatten this pair" emits flattenPairToggled(first). GUI thread only; the session is shared read-only.
+// "Flatten this pair" emits flattenPairToggled(first), which setPlanDocument connects to the document's
+// toggleFlattenPair. GUI thread only; the session is shared read-only.
 #pragma once
 
 #include <QList>
+#include <QPointer>
 #include <QWidget>
 
 #include <memory>
 
 #include "analysis/analysisresult.h"
 #include "compress/plan.h"
-#include "heatmapgeometry.h"
+#include "plot/heatmapgeometry.h"
 
 class QComboBox;
 class QCustomPlot;
@@ -32,6 +34,7 @@ class QSpinBox;
 namespace flatslice::ui {
 
 class HintPanel;
+class PlanDocument;
 
 class ImportanceView : public QWidget {
     Q_OBJECT
@@ -39,6 +42,9 @@ public:
     explicit ImportanceView(QWidget* parent = nullptr);
 
     void setSession(std::shared_ptr<const core::AnalysisResult> session); // null clears
+    // Follows `document`: draws its plan now and on every planChanged(), and sends this view's edits to its commands. A second call rebinds.
+    void setPlanDocument(PlanDocument* document);
+    // Draws `plan` (what setPlanDocument calls; a view without a document is drawn this way).
     void setPlan(const core::Plan& plan);
     QString hint() const;
     QList<QCustomPlot*> plots() const; // {heads x blocks, channel distribution, kept KV groups, pooled channels}
@@ -68,6 +74,7 @@ private:
     qint64 blockCount() const;
 
     std::shared_ptr<const core::AnalysisResult> m_session;
+    QPointer<PlanDocument> m_document;
     core::Plan m_plan;
     bool m_pairChosen = false; // the user picked a pair: setPlan no longer moves it
     HintPanel* m_hint = nullptr;

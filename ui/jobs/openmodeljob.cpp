@@ -1,0 +1,15 @@
+#include "openmodeljob.h"
+
+#include "model/checkpoint.h"
+#include "jobcontext.h"
+
+namespace flatslice::ui {
+
+core::ModelSummary readModelSummaryJob(const std::string& path, const JobContext& context)
+{
+    context.log("reading the header of " + path);
+    const auto checkpoint = core::Checkpoint::open(path);
+    return core::ModelSummary::of(*checkpoint);
+}
+
+} // namespace flatslice::ui
