@@ -6,12 +6,13 @@
 # runs `binary --gtest_filter=Suite.*`:
 #
 #   flatslice_add_suite_tests(<target> PREFIX <name> LABEL <fast|slow>
-#                             [FAST_SUITES <suite>...] [ENVIRONMENT <VAR=value>...])
+#                             [FAST_SUITES <suite>...] [ENVIRONMENT <VAR=value>...] [COST <n>])
 #
 # ctest names are `<name>/<suite>` (`ctest -R e2e/PlanCommand`). Every suite gets LABEL except the FAST_SUITES,
 # labelled `fast`; each listed suite must exist (the build fails otherwise, so a rename cannot silently move a
 # suite back to the slow label). TIMEOUT: 300 s for a fast suite, 2400 s for a slow one. A suite whose every test
-# skipped exits 77 (tests/support/testmain.cpp) and shows as skipped.
+# skipped exits 77 (tests/support/testmain.cpp) and shows as skipped. COST (ctest's property) starts a binary's
+# suites first under `ctest -j` before ctest has timings of its own (a clean checkout, as in CI).
 #
 # Like gtest_discover_tests (POST_BUILD mode), the suites are listed after each link by running the binary with
 # --gtest_list_tests (FlatsliceListSuites.cmake writes <target>_suites.cmake); labels and properties are applied
@@ -20,10 +21,13 @@
 set(_FLATSLICE_LIST_SUITES_SCRIPT "${CMAKE_CURRENT_LIST_DIR}/FlatsliceListSuites.cmake")
 
 function(flatslice_add_suite_tests target)
-    cmake_parse_arguments(PARSE_ARGV 1 arg "" "PREFIX;LABEL" "FAST_SUITES;ENVIRONMENT")
+    cmake_parse_arguments(PARSE_ARGV 1 arg "" "PREFIX;LABEL;COST" "FAST_SUITES;ENVIRONMENT")
     if(arg_UNPARSED_ARGUMENTS OR NOT arg_PREFIX OR NOT arg_LABEL)
         message(FATAL_ERROR "flatslice_add_suite_tests(${target} PREFIX name LABEL label [FAST_SUITES ...] "
-                            "[ENVIRONMENT ...]): bad arguments ${arg_UNPARSED_ARGUMENTS}")
+                            "[ENVIRONMENT ...] [COST n]): bad arguments ${arg_UNPARSED_ARGUMENTS}")
+    endif()
+    if(NOT arg_COST)
+        set(arg_COST 0)
     endif()
     set(base "${CMAKE_CURRENT_BINARY_DIR}/${target}")
     set(suites_file "${base}_suites.cmake")
@@ -60,7 +64,7 @@ function(flatslice_add_suite_tests target)
         "      set(properties LABELS [==[${arg_LABEL}]==] TIMEOUT 2400)\n"
         "    endif()\n"
         "    add_test(\"\${name}\" \"\${executable}\" \"--gtest_filter=\${suite}.*\")\n"
-        "    set_tests_properties(\"\${name}\" PROPERTIES \${properties} SKIP_RETURN_CODE 77\n"
+        "    set_tests_properties(\"\${name}\" PROPERTIES \${properties} SKIP_RETURN_CODE 77 COST ${arg_COST}\n"
         "                         WORKING_DIRECTORY [==[${CMAKE_CURRENT_BINARY_DIR}]==])\n"
         "    if(NOT [==[${arg_ENVIRONMENT}]==] STREQUAL \"\")\n"
         "      set_tests_properties(\"\${name}\" PROPERTIES ENVIRONMENT [==[${arg_ENVIRONMENT}]==])\n"
