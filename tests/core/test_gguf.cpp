@@ -879,7 +879,7 @@ TEST(GgufDemoModel, ListsThirtyLlamaBlocks)
 {
     const auto path = flatslice::test::demoModel();
     if (path.empty())
-        GTEST_SKIP() << "demo model not present (run ./dev setup)";
+        FLATSLICE_SKIP_UNLESS_REQUIRED() << "demo model not present (run ./dev setup)";
     const auto file = GgufFile::open(path);
     EXPECT_EQ(file.get("general.architecture").asString(), "llama");
     std::set<int> blocks;
@@ -898,7 +898,7 @@ TEST(GgufDemoModel, TokenEmbeddingDequantizesToFiniteValues)
 {
     const auto path = flatslice::test::demoModel();
     if (path.empty())
-        GTEST_SKIP() << "demo model not present (run ./dev setup)";
+        FLATSLICE_SKIP_UNLESS_REQUIRED() << "demo model not present (run ./dev setup)";
     const auto file = GgufFile::open(path);
     const auto* info = file.findTensor("token_embd.weight");
     ASSERT_NE(info, nullptr);

@@ -4,7 +4,8 @@
 // vocabulary; malformed tokenizer.json files; thread-safety.
 //
 // The real tokenizer files are large and live in ${XDG_CACHE_HOME:-~/.cache}/flatslice/tokenizers/ (fetched by
-// `./dev setup`); a test whose file is absent is skipped with a message saying so.
+// `./dev setup`); a test whose file is absent is skipped with a message saying so (FLATSLICE_REQUIRE_REFERENCES=1,
+// as in CI, fails it instead).
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -149,7 +150,7 @@ TEST_P(TokenizerGolden, EncodeMatchesHuggingFace)
 {
     const Loaded& loaded = load(GetParam());
     if (!loaded.tokenizer)
-        GTEST_SKIP() << loaded.missing;
+        FLATSLICE_SKIP_UNLESS_REQUIRED() << loaded.missing;
     const json& golden = goldens().at("tokenizers").at(GetParam());
     for (const auto& [sample, text] : goldens().at("samples").items()) {
         const auto expected = golden.at("ids").at(sample).get<std::vector<std::int32_t>>();
@@ -166,7 +167,7 @@ TEST_P(TokenizerGolden, DecodeMatchesHuggingFace)
 {
     const Loaded& loaded = load(GetParam());
     if (!loaded.tokenizer)
-        GTEST_SKIP() << loaded.missing;
+        FLATSLICE_SKIP_UNLESS_REQUIRED() << loaded.missing;
     const json& golden = goldens().at("tokenizers").at(GetParam());
     for (const auto& [sample, text] : goldens().at("samples").items()) {
         const auto ids = golden.at("ids").at(sample).get<std::vector<std::int32_t>>();
@@ -192,7 +193,7 @@ TEST(Tokenizer, SpecialIdsFollowTheFiles)
     const Loaded& llama2 = load("llama2");
     const Loaded& qwen3 = load("qwen3");
     if (!llama2.tokenizer || !qwen3.tokenizer)
-        GTEST_SKIP() << llama2.missing << (llama2.missing.empty() ? "" : "; ") << qwen3.missing;
+        FLATSLICE_SKIP_UNLESS_REQUIRED() << llama2.missing << (llama2.missing.empty() ? "" : "; ") << qwen3.missing;
     EXPECT_EQ(llama2.tokenizer->vocabSize(), 32000);
     EXPECT_EQ(llama2.tokenizer->bosId(), 1);
     EXPECT_EQ(llama2.tokenizer->eosId(), 2);
@@ -211,7 +212,7 @@ TEST(Tokenizer, DemoModelSpecialIds)
 {
     const Loaded& demo = load("smollm2-gguf");
     if (!demo.tokenizer)
-        GTEST_SKIP() << demo.missing;
+        FLATSLICE_SKIP_UNLESS_REQUIRED() << demo.missing;
     EXPECT_EQ(demo.tokenizer->vocabSize(), 49152);
     EXPECT_EQ(demo.tokenizer->bosId(), 1);
     EXPECT_EQ(demo.tokenizer->eosId(), 2);
@@ -453,7 +454,7 @@ TEST(TokenizerBench, DISABLED_WikiText2Test)
     const auto path = flatslice::test::dataDir().parent_path().parent_path().parent_path() / "shared" / "data" /
                       "wikitext-2-raw" / "wiki.test.raw";
     if (!demo.tokenizer || !std::filesystem::exists(path))
-        GTEST_SKIP() << "needs the demo model and " << path;
+        FLATSLICE_SKIP_UNLESS_REQUIRED() << "needs the demo model and " << path;
     const std::string text = flatslice::test::readFile(path);
     // The first run starts with an empty BPE cache; later runs find most words cached, as `tokenizers` does.
     std::vector<double> seconds;

@@ -1,6 +1,6 @@
 // `flatslice analyze` on the real demo model with a small protocol (label `slow`): exit codes, the JSON summary,
 // the session file, protocol warnings, and Ctrl-C. The numbers themselves are checked against transformers by
-// tests/reference/check_analysis_hf.py.
+// tests/reference/check_analysis_hf.py. The usage errors (AnalyzeCli) need no model: label `fast`.
 #include <gtest/gtest.h>
 
 #include <csignal>
@@ -54,7 +54,10 @@ protected:
     {
         m_model = test::demoModel();
         if (m_model.empty())
-            GTEST_SKIP() << "demo model not present (run ./dev setup)";
+            FLATSLICE_SKIP_UNLESS_REQUIRED() << "demo model not present (run ./dev setup)";
+        for (const fs::path& text : {kCalib, kEval})
+            if (!fs::exists(text))
+                FLATSLICE_SKIP_UNLESS_REQUIRED() << "shared WikiText-2 text not present: " << text;
     }
     std::string small() const
     {

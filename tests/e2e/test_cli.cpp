@@ -1,4 +1,5 @@
-// The real CLI on the real demo model (label `slow`), and on crafted malformed files.
+// The real CLI on the real demo model (DemoModel, label `slow`), and on usage errors and crafted malformed files
+// (Cli, Cli/MalformedFile: label `fast`).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -48,7 +49,7 @@ protected:
     {
         m_model = test::demoModel();
         if (m_model.empty())
-            GTEST_SKIP() << "demo model not present (run ./dev setup)";
+            FLATSLICE_SKIP_UNLESS_REQUIRED() << "demo model not present (run ./dev setup)";
     }
     fs::path m_model;
 };

@@ -1,5 +1,6 @@
 // `flatslice compress` on the real demo model (label `slow`): flatten two pairs with a small calibration set and
-// check that the exported directory loads, has 28 layers and a finite perplexity.
+// check that the exported directory loads, has 28 layers and a finite perplexity. CompressCli (also `slow`: it
+// calibrates on the shared WikiText-2 text) compresses the tiny GGUF fixture.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -21,7 +22,9 @@ TEST(DemoCompress, FlattenTwoPairsExportsA28LayerModel)
 {
     const fs::path model = test::demoModel();
     if (model.empty())
-        GTEST_SKIP() << "demo model not present (run ./dev setup)";
+        FLATSLICE_SKIP_UNLESS_REQUIRED() << "demo model not present (run ./dev setup)";
+    if (!fs::exists(kValid) || !fs::exists(kWikiTest))
+        FLATSLICE_SKIP_UNLESS_REQUIRED() << "shared WikiText-2 text not present: " << kValid << ", " << kWikiTest;
     test::ScratchDir scratch;
     test::writeFile(scratch / "plan.json", R"({"format": "flatslice-plan", "version": 1, "flatten": [[20, 21], [24, 25]]})");
     const test::CliResult r = test::runCli("compress " + test::quoted(model) + " --plan " +
@@ -66,6 +69,8 @@ test::CliResult compressTiny(const test::ScratchDir& scratch, const std::string&
 
 TEST(CompressCli, SlicedExportCarriesRemoteCodeAndReloads)
 {
+    if (!fs::exists(kValid))
+        FLATSLICE_SKIP_UNLESS_REQUIRED() << "shared WikiText-2 text not present: " << kValid;
     test::ScratchDir scratch;
     const test::CliResult r = compressTiny(scratch, R"({"format": "flatslice-plan", "version": 1, "slice": {"ratio": 0.25}})",
                                            "-o " + test::quoted(scratch / "out"));
@@ -83,6 +88,8 @@ TEST(CompressCli, SlicedExportCarriesRemoteCodeAndReloads)
 
 TEST(CompressCli, GgufExportOfADropPlanReadsBack)
 {
+    if (!fs::exists(kValid))
+        FLATSLICE_SKIP_UNLESS_REQUIRED() << "shared WikiText-2 text not present: " << kValid;
     test::ScratchDir scratch;
     const test::CliResult r = compressTiny(scratch, R"({"format": "flatslice-plan", "version": 1, "drop": [1]})",
                                            "--format gguf --out-type q8_0 -o " + test::quoted(scratch / "out.gguf"));
@@ -96,6 +103,8 @@ TEST(CompressCli, GgufExportOfADropPlanReadsBack)
 
 TEST(CompressCli, GgufExportOfASlicedPlanIsRefusedBeforeAnyWork)
 {
+    if (!fs::exists(kValid))
+        FLATSLICE_SKIP_UNLESS_REQUIRED() << "shared WikiText-2 text not present: " << kValid;
     test::ScratchDir scratch;
     const test::CliResult r = compressTiny(scratch, R"({"format": "flatslice-plan", "version": 1, "slice": {"ratio": 0.25}})",
                                            "--format gguf -o " + test::quoted(scratch / "out.gguf"));

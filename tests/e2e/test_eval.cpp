@@ -1,5 +1,6 @@
 // `flatslice eval` and `generate` on the real demo model (label `slow`): perplexity must agree with what
-// transformers computed from the same GGUF (tests/reference/make_demo_eval_reference.py), within 0.5%.
+// transformers computed from the same GGUF (tests/reference/make_demo_eval_reference.py), within 0.5%. The usage
+// errors (EvalCli) need no model: label `fast`.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -27,7 +28,9 @@ protected:
     {
         m_model = test::demoModel();
         if (m_model.empty())
-            GTEST_SKIP() << "demo model not present (run ./dev setup)";
+            FLATSLICE_SKIP_UNLESS_REQUIRED() << "demo model not present (run ./dev setup)";
+        if (!fs::exists(kWikiTest))
+            FLATSLICE_SKIP_UNLESS_REQUIRED() << "shared WikiText-2 text not present: " << kWikiTest;
     }
     fs::path m_model;
 };

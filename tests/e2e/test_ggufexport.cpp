@@ -19,7 +19,7 @@ TEST_P(DemoGgufExport, DenseDemoModelPassesTheSelfCheckAndReloads)
 {
     const fs::path demo = test::demoModel();
     if (demo.empty())
-        GTEST_SKIP() << "demo model not present (run ./dev setup)";
+        FLATSLICE_SKIP_UNLESS_REQUIRED() << "demo model not present (run ./dev setup)";
     const auto source = core::Checkpoint::open(demo);
     core::RuntimeOptions runtime;
     runtime.threads = 2;

@@ -1,6 +1,6 @@
-// `flatslice plan` (label `slow`: it runs the CLI): the plan file it writes from a session, its summary, and an
-// error naming the flag for every bad request. Most tests use a synthetic 8-block session whose rankings are known;
-// one makes a real session of the tiny GGUF fixture with `analyze` first.
+// `flatslice plan`: the plan file it writes from a session, its summary, and an error naming the flag for every bad
+// request. PlanCommand (label `fast`) uses a synthetic 8-block session whose rankings are known; PlanFromAnalyze
+// (label `slow`: it needs the shared WikiText-2 text) makes a real session of the tiny GGUF fixture with `analyze`.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -223,7 +223,7 @@ TEST(PlanFromAnalyze, SessionOfTheTinyFixtureGivesAPlanForThatModel)
 {
     const fs::path calib = fs::path(FLATSLICE_SHARED_DATA) / "wikitext-2" / "valid.txt";
     if (!fs::exists(calib))
-        GTEST_SKIP() << "calibration text not present: " << calib;
+        FLATSLICE_SKIP_UNLESS_REQUIRED() << "calibration text not present: " << calib;
     const fs::path model = test::dataDir() / "tiny-llama" / "tiny-llama.gguf";
     test::ScratchDir scratch;
     const fs::path session = scratch / "tiny.flatslice.h5";

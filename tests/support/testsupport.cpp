@@ -87,4 +87,21 @@ std::filesystem::path demoModel()
     return std::filesystem::exists(path) ? path : std::filesystem::path();
 }
 
+bool referencesRequired()
+{
+    const char* env = std::getenv("FLATSLICE_REQUIRE_REFERENCES");
+    return env && std::string(env) == "1";
+}
+
+::testing::TestPartResult::Type missingReferenceResult()
+{
+    return referencesRequired() ? ::testing::TestPartResult::kFatalFailure : ::testing::TestPartResult::kSkip;
+}
+
+const char* missingReferenceMessage()
+{
+    return referencesRequired() ? "missing reference file, and FLATSLICE_REQUIRE_REFERENCES=1 makes that a failure"
+                                : "skipped: missing reference file (FLATSLICE_REQUIRE_REFERENCES=1 fails instead)";
+}
+
 } // namespace flatslice::test

@@ -1,6 +1,8 @@
 // Helpers shared by the GoogleTest suites: fixture paths, scratch directories, the demo model.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <cstddef>
 #include <filesystem>
 #include <string>
@@ -44,5 +46,30 @@ std::string quoted(const std::filesystem::path& path);
 
 // The demo GGUF fetched by `./dev setup` (FLATSLICE_DEMO_MODEL overrides); empty if it is not present.
 std::filesystem::path demoModel();
+
+// FLATSLICE_REQUIRE_REFERENCES=1 (CI sets it): a reference file a test needs but cannot find (the demo model, the
+// reference tokenizers, the shared calibration/evaluation text) is a failure instead of a skip.
+bool referencesRequired();
+
+// What FLATSLICE_SKIP_UNLESS_REQUIRED reports: a fatal failure when references are required, else a skip.
+::testing::TestPartResult::Type missingReferenceResult();
+const char* missingReferenceMessage();
+
+} // namespace flatslice::test
+
+// For a missing reference file, in place of GTEST_SKIP() (and used like it, in a test body or SetUp, with the reason
+// streamed in): skips the test, or fails it when FLATSLICE_REQUIRE_REFERENCES=1, so CI cannot pass by skipping.
+//   if (model.empty())
+//       FLATSLICE_SKIP_UNLESS_REQUIRED() << "demo model not present (run ./dev setup)";
+// Not for skips that are about the environment rather than a missing file (e.g. running as root).
+#define FLATSLICE_SKIP_UNLESS_REQUIRED()                                                                               \
+    return ::testing::internal::AssertHelper(::flatslice::test::missingReferenceResult(), __FILE__, __LINE__,         \
+                                             ::flatslice::test::missingReferenceMessage()) = ::testing::Message()
+
+namespace flatslice::test {
+
+// A test binary's process exit status when every test it ran was skipped (tests/support/testmain.cpp); the suite's
+// ctest entry declares it as SKIP_RETURN_CODE, so a wholly skipped suite shows as skipped rather than passed.
+inline constexpr int kAllSkippedExitCode = 77;
 
 } // namespace flatslice::test

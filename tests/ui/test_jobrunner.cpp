@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdint>
 #include <thread>
 
 #include "jobs/jobrunner.h"
@@ -32,7 +33,35 @@ TEST(JobRunner, DeliversTheResultOnTheGuiThread)
     EXPECT_EQ(delivered, 42);
     EXPECT_EQ(deliveredOn, QThread::currentThreadId());
     EXPECT_FALSE(runner.isBusy());
-    EXPECT_GT(runner.worstStallMs(), 0.0);
+    // An instant job: the heartbeat's worst gap spans at most the wait above (nominally a few ms).
+    EXPECT_LT(runner.worstStallMs(), 2000.0);
+}
+
+TEST(JobRunner, TheHeartbeatTicksWhileABusyJobRuns)
+{
+    // The worker spins for 1.5 s while the GUI thread waits in its event loop. The 10 ms heartbeat must keep ticking:
+    // had it not run, the worst gap would be the whole job (from start() to finish()'s closing beat). The bound is
+    // generous for a loaded 2-core machine.
+    JobRunner runner;
+    QSignalSpy finished(&runner, &JobRunner::jobFinished);
+    QSignalSpy log(&runner, &JobRunner::logLine);
+    runner.start(
+        QStringLiteral("busy"),
+        [](const JobContext&) {
+            const auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(1500);
+            volatile std::uint64_t spins = 0;
+            while (std::chrono::steady_clock::now() < end)
+                spins = spins + 1;
+            return static_cast<std::uint64_t>(spins);
+        },
+        [](const std::uint64_t&) {});
+    ASSERT_TRUE(finished.wait(10000));
+    EXPECT_LT(runner.worstStallMs(), 1000.0) << "the GUI heartbeat stalled (or never ticked) during the job";
+    EXPECT_GE(runner.worstStallMs(), 5.0) << "the heartbeat timer runs every 10 ms: no gap can be shorter";
+    bool reported = false;
+    for (const auto& args : log)
+        reported |= args.front().toString().startsWith(QStringLiteral("busy: GUI heartbeat worst gap"));
+    EXPECT_TRUE(reported);
 }
 
 TEST(JobRunner, AnErrorBecomesOneMessageAndTheRunnerStaysUsable)
@@ -91,8 +120,12 @@ TEST(JobRunner, ARealAnalysisReportsProgressAndCanBeCancelled)
         [request](const JobContext& context) { return flatslice::ui::runAnalysis(request, context); },
         [&](const std::shared_ptr<const flatslice::core::AnalysisResult>&) { delivered = true; });
     ASSERT_TRUE(progress.wait(20000));
+    // progressChanged(id, done, total, message, eta): every stage of an analysis reports a known total.
     const auto first = progress.front();
-    EXPECT_GE(first.at(2).toLongLong(), 0); // total
+    EXPECT_GT(first.at(2).toLongLong(), 0); // total
+    EXPECT_GE(first.at(1).toLongLong(), 0); // done
+    EXPECT_LE(first.at(1).toLongLong(), first.at(2).toLongLong());
+    EXPECT_FALSE(first.at(3).toString().isEmpty());
     runner.cancel();
     ASSERT_TRUE(cancelled.wait(20000));
     EXPECT_FALSE(delivered);
