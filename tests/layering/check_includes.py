@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The include rules of docs/architecture.md, checked on the sources (ctest: Layering.Includes).
+"""The include rules of docs/architecture.md, checked on the sources (ctest: layering/Includes).
 
 1. core/ includes no Qt header.
 2. ui/ and app/ include no torch header (torch/, ATen/, c10/), directly or through a core header they include:

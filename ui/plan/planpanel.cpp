@@ -51,7 +51,8 @@ QString blocksText(const std::vector<std::int64_t>& blocks)
 
 } // namespace
 
-PlanPanel::PlanPanel(QWidget* parent) : QWidget(parent)
+PlanPanel::PlanPanel(QWidget* parent)
+    : QWidget(parent), m_binding(this, [this](const core::Plan&) { refresh(); })
 {
     auto* outer = new QVBoxLayout(this);
     outer->setContentsMargins(4, 4, 4, 4);
@@ -98,16 +99,16 @@ PlanPanel::PlanPanel(QWidget* parent) : QWidget(parent)
     QPushButton* removeDrop = makeList(tr("Dropped"), m_drop, QStringLiteral("dropList"));
     connect(removeFlatten, &QPushButton::clicked, this, [this] {
         const int row = m_flatten->currentRow();
-        if (!m_document || row < 0 || row >= static_cast<int>(m_document->plan().flatten.size()))
+        if (!m_binding.document() || row < 0 || row >= static_cast<int>(m_binding.document()->plan().flatten.size()))
             return;
-        core::Plan next = m_document->plan();
+        core::Plan next = m_binding.document()->plan();
         next.flatten.erase(next.flatten.begin() + row);
-        m_document->replacePlan(next, tr("Remove flatten group"));
+        m_binding.document()->replacePlan(next, tr("Remove flatten group"));
     });
     connect(removeDrop, &QPushButton::clicked, this, [this] {
         const int row = m_drop->currentRow();
-        if (m_document && row >= 0 && row < static_cast<int>(m_document->plan().drop.size()))
-            m_document->toggleDrop(m_document->plan().drop[static_cast<std::size_t>(row)]);
+        if (m_binding.document() && row >= 0 && row < static_cast<int>(m_binding.document()->plan().drop.size()))
+            m_binding.document()->toggleDrop(m_binding.document()->plan().drop[static_cast<std::size_t>(row)]);
     });
     outer->addWidget(structure);
 
@@ -139,12 +140,12 @@ PlanPanel::PlanPanel(QWidget* parent) : QWidget(parent)
     m_table->setMinimumHeight(120);
     sliceLayout->addWidget(m_table, 1);
     connect(m_slider, &QSlider::valueChanged, this, [this](int v) {
-        if (m_document)
-            m_document->setSliceRatio(v / 100.0);
+        if (m_binding.document())
+            m_binding.document()->setSliceRatio(v / 100.0);
     });
     connect(m_rounding, &QComboBox::currentIndexChanged, this, [this] {
-        if (m_document)
-            m_document->setSliceRounding(m_rounding->currentData().toLongLong());
+        if (m_binding.document())
+            m_binding.document()->setSliceRounding(m_rounding->currentData().toLongLong());
     });
     outer->addWidget(sliceBox, 1);
 
@@ -173,8 +174,8 @@ PlanPanel::PlanPanel(QWidget* parent) : QWidget(parent)
     connect(load, &QPushButton::clicked, this, &PlanPanel::loadRequested);
     connect(save, &QPushButton::clicked, this, &PlanPanel::saveRequested);
     connect(clear, &QPushButton::clicked, this, [this] {
-        if (m_document)
-            m_document->replacePlan(core::Plan{}, tr("Clear plan"));
+        if (m_binding.document())
+            m_binding.document()->replacePlan(core::Plan{}, tr("Clear plan"));
     });
     outer->addLayout(buttons);
     refresh();
@@ -182,17 +183,14 @@ PlanPanel::PlanPanel(QWidget* parent) : QWidget(parent)
 
 void PlanPanel::setPlanDocument(PlanDocument* document)
 {
-    if (m_document)
-        disconnect(m_document, nullptr, this, nullptr);
-    m_document = document;
     // The width table is a model of the document: a new document, a new model.
     SliceTableModel* old = m_sliceModel;
     m_sliceModel = document ? new SliceTableModel(document, this) : nullptr;
     m_table->setModel(m_sliceModel);
     delete old;
-    if (document)
-        connect(document, &PlanDocument::planChanged, this, &PlanPanel::refresh);
-    refresh();
+    m_binding.bind(document);
+    if (!document)
+        refresh();
 }
 
 void PlanPanel::setSuggestEnabled(bool enabled)
@@ -204,37 +202,37 @@ void PlanPanel::refresh()
 {
     m_flatten->clear();
     m_drop->clear();
-    if (!m_document) {
+    if (!m_binding.document()) {
         m_slider->setEnabled(false);
         m_sliceLabel->setText(tr("No model"));
         m_estimate->setText(tr("Open a model to estimate a plan."));
         m_warnings->clear();
         return;
     }
-    const core::Plan& plan = m_document->plan();
+    const core::Plan& plan = m_binding.document()->plan();
     for (const auto& group : plan.flatten)
         m_flatten->addItem(tr("blocks %1").arg(blocksText(group)));
     for (const std::int64_t b : plan.drop)
         m_drop->addItem(tr("block %1").arg(b));
     {
         const QSignalBlocker block(m_slider);
-        m_slider->setValue(static_cast<int>(std::lround(m_document->sliceRatio() * 100.0)));
-        m_slider->setEnabled(m_document->hasModel());
+        m_slider->setValue(static_cast<int>(std::lround(m_binding.document()->sliceRatio() * 100.0)));
+        m_slider->setEnabled(m_binding.document()->hasModel());
     }
     {
         const QSignalBlocker block(m_rounding);
-        const int index = m_rounding->findData(static_cast<int>(m_document->sliceRounding()));
+        const int index = m_rounding->findData(static_cast<int>(m_binding.document()->sliceRounding()));
         if (index >= 0)
             m_rounding->setCurrentIndex(index);
     }
-    const auto& estimate = m_document->estimate();
-    if (!m_document->hasModel() || !estimate) {
+    const auto& estimate = m_binding.document()->estimate();
+    if (!m_binding.document()->hasModel() || !estimate) {
         m_sliceLabel->setText(tr("No model"));
         m_estimate->setText(tr("Open a model to estimate a plan."));
         m_warnings->clear();
         return;
     }
-    const std::int64_t hidden = m_document->config().hiddenSize;
+    const std::int64_t hidden = m_binding.document()->config().hiddenSize;
     if (!plan.slice) {
         m_sliceLabel->setText(tr("Not slicing: every layer keeps the full width %1").arg(hidden));
     } else if (plan.slice->ratio) {

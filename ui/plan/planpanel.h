@@ -8,8 +8,8 @@
 // GUI thread only.
 #pragma once
 
-#include <QPointer>
 #include <QWidget>
+#include "planbinding.h"
 
 class QComboBox;
 class QLabel;
@@ -48,7 +48,7 @@ Q_SIGNALS:
 private:
     void refresh();
 
-    QPointer<PlanDocument> m_document;
+    PlanBinding m_binding;
     QListWidget* m_flatten = nullptr;
     QListWidget* m_drop = nullptr;
     QSlider* m_slider = nullptr;

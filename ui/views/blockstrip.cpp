@@ -23,7 +23,8 @@ constexpr int kBracket = 14; // room on the right for the flatten brackets
 constexpr int kLabel = 22;   // room on the left for block numbers
 } // namespace
 
-BlockStrip::BlockStrip(QWidget* parent) : QWidget(parent)
+BlockStrip::BlockStrip(QWidget* parent)
+    : QWidget(parent), m_binding(this, [this](const core::Plan&) { update(); })
 {
     setMouseTracking(false);
     setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Expanding);
@@ -31,12 +32,8 @@ BlockStrip::BlockStrip(QWidget* parent) : QWidget(parent)
 
 void BlockStrip::setPlanDocument(PlanDocument* document)
 {
-    if (m_document)
-        disconnect(m_document, nullptr, this, nullptr);
-    m_document = document;
-    if (document)
-        connect(document, &PlanDocument::planChanged, this, qOverload<>(&QWidget::update));
-    update();
+    m_binding.bind(document);
+    update(); // also without a document: the strip then draws the session alone
 }
 
 QSize BlockStrip::sizeHint() const
@@ -78,8 +75,8 @@ QString BlockStrip::metricName(Metric metric)
 
 int BlockStrip::blockCount() const
 {
-    if (m_document && m_document->hasModel())
-        return static_cast<int>(m_document->config().numLayers);
+    if (m_binding.document() && m_binding.document()->hasModel())
+        return static_cast<int>(m_binding.document()->config().numLayers);
     return m_session ? static_cast<int>(m_session->blocks.size()) : 0;
 }
 
@@ -139,7 +136,7 @@ void BlockStrip::paintEvent(QPaintEvent*)
     const double hi = values.empty() ? 1.0 : quantile(0.9);
     const ColorScale scale(QStringLiteral("viridis"), lo, hi);
     static const core::Plan kNoPlan;
-    const core::Plan& plan = m_document ? m_document->plan() : kNoPlan;
+    const core::Plan& plan = m_binding.document() ? m_binding.document()->plan() : kNoPlan;
     QFont small = font();
     small.setPointSizeF(std::max(6.0, std::min(font().pointSizeF(), g.cellHeight() * 0.55)));
     p.setFont(small);
@@ -197,16 +194,16 @@ void BlockStrip::paintEvent(QPaintEvent*)
 
 void BlockStrip::mousePressEvent(QMouseEvent* event)
 {
-    if (event->button() != Qt::LeftButton || !m_document)
+    if (event->button() != Qt::LeftButton || !m_binding.document())
         return QWidget::mousePressEvent(event);
     const auto hit = geometry().hitTest(event->position());
     if (hit.kind == BlockStripGeometry::HitKind::Gap) {
-        m_document->toggleFlattenPair(hit.index);
+        m_binding.document()->toggleFlattenPair(hit.index);
     } else if (hit.kind == BlockStripGeometry::HitKind::Cell) {
         if (event->modifiers() & Qt::ControlModifier)
-            m_document->toggleDrop(hit.index);
+            m_binding.document()->toggleDrop(hit.index);
         else if (event->modifiers() & Qt::ShiftModifier)
-            m_document->toggleFlattenPair(std::min(hit.index, blockCount() - 2));
+            m_binding.document()->toggleFlattenPair(std::min(hit.index, blockCount() - 2));
     }
     event->accept();
 }
@@ -214,22 +211,22 @@ void BlockStrip::mousePressEvent(QMouseEvent* event)
 void BlockStrip::contextMenuEvent(QContextMenuEvent* event)
 {
     const auto hit = geometry().hitTest(event->pos());
-    if (hit.kind == BlockStripGeometry::HitKind::None || !m_document)
+    if (hit.kind == BlockStripGeometry::HitKind::None || !m_binding.document())
         return;
     QMenu menu(this);
     const int block = hit.index;
-    const core::Plan& plan = m_document->plan();
+    const core::Plan& plan = m_binding.document()->plan();
     if (hit.kind == BlockStripGeometry::HitKind::Cell) {
         const bool dropped = std::find(plan.drop.begin(), plan.drop.end(), block) != plan.drop.end();
         menu.addAction(dropped ? tr("Keep block %1").arg(block) : tr("Drop block %1 (ShortGPT)").arg(block), this,
-                       [this, block] { m_document->toggleDrop(block); });
+                       [this, block] { m_binding.document()->toggleDrop(block); });
     }
     if (block + 1 < blockCount())
         menu.addAction(tr("Toggle flattening blocks %1+%2").arg(block).arg(block + 1), this,
-                       [this, block] { m_document->toggleFlattenPair(block); });
+                       [this, block] { m_binding.document()->toggleFlattenPair(block); });
     if (block > 0 && hit.kind == BlockStripGeometry::HitKind::Cell)
         menu.addAction(tr("Toggle flattening blocks %1+%2").arg(block - 1).arg(block), this,
-                       [this, block] { m_document->toggleFlattenPair(block - 1); });
+                       [this, block] { m_binding.document()->toggleFlattenPair(block - 1); });
     menu.exec(event->globalPos());
 }
 

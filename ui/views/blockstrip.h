@@ -9,7 +9,6 @@
 // The pixel <-> block arithmetic lives in BlockStripGeometry. GUI thread only.
 #pragma once
 
-#include <QPointer>
 #include <QWidget>
 
 #include <memory>
@@ -17,6 +16,7 @@
 
 #include "analysis/analysisresult.h"
 #include "blockstripgeometry.h"
+#include "plan/planbinding.h"
 
 class QComboBox;
 
@@ -55,7 +55,7 @@ private:
     int blockCount() const;
     QString tooltipFor(int block) const;
 
-    QPointer<PlanDocument> m_document;
+    PlanBinding m_binding;
     std::shared_ptr<const core::AnalysisResult> m_session;
     Metric m_metric = Metric::Similarity;
 };

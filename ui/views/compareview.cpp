@@ -47,7 +47,8 @@ std::optional<double> ratio(std::optional<double> dense, std::optional<double> c
 
 } // namespace
 
-CompareView::CompareView(QWidget* parent) : QWidget(parent)
+CompareView::CompareView(QWidget* parent)
+    : QWidget(parent), m_binding(this, [this](const core::Plan& plan) { setPlan(plan); })
 {
     auto* layout = new QVBoxLayout(this);
     m_hint = new HintPanel(hint());
@@ -138,15 +139,7 @@ void CompareView::setSession(std::shared_ptr<const core::AnalysisResult> session
 
 void CompareView::setPlanDocument(PlanDocument* document)
 {
-    if (m_document) {
-        disconnect(m_document, nullptr, this, nullptr);
-        disconnect(this, nullptr, m_document, nullptr);
-    }
-    m_document = document;
-    if (!document)
-        return;
-    connect(document, &PlanDocument::planChanged, this, [this] { setPlan(m_document->plan()); });
-    setPlan(document->plan());
+    m_binding.bind(document);
 }
 
 void CompareView::setPlan(const core::Plan& plan)

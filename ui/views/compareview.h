@@ -9,7 +9,6 @@
 #pragma once
 
 #include <QList>
-#include <QPointer>
 #include <QWidget>
 
 #include <memory>
@@ -17,6 +16,7 @@
 #include "analysis/analysisresult.h"
 #include "comparisondata.h"
 #include "compress/plan.h"
+#include "plan/planbinding.h"
 
 class QCustomPlot;
 class QLabel;
@@ -49,7 +49,7 @@ private:
     void rebuild();
 
     std::shared_ptr<const core::AnalysisResult> m_session;
-    QPointer<PlanDocument> m_document;
+    PlanBinding m_binding;
     core::Plan m_plan;
     std::optional<ComparisonData> m_data;
     HintPanel* m_hint = nullptr;

@@ -45,7 +45,8 @@ void removeItemsNamed(QCustomPlot* plot, const QStringList& names)
 
 } // namespace
 
-ImportanceView::ImportanceView(QWidget* parent) : QWidget(parent)
+ImportanceView::ImportanceView(QWidget* parent)
+    : QWidget(parent), m_binding(this, [this](const core::Plan& plan) { setPlan(plan); }, [this](PlanDocument* d) { connect(this, &ImportanceView::flattenPairToggled, d, &PlanDocument::toggleFlattenPair); })
 {
     auto* layout = new QVBoxLayout(this);
     m_hint = new HintPanel(hint());
@@ -190,16 +191,7 @@ void ImportanceView::setSession(std::shared_ptr<const core::AnalysisResult> sess
 
 void ImportanceView::setPlanDocument(PlanDocument* document)
 {
-    if (m_document) {
-        disconnect(m_document, nullptr, this, nullptr);
-        disconnect(this, nullptr, m_document, nullptr);
-    }
-    m_document = document;
-    if (!document)
-        return;
-    connect(document, &PlanDocument::planChanged, this, [this] { setPlan(m_document->plan()); });
-    connect(this, &ImportanceView::flattenPairToggled, document, &PlanDocument::toggleFlattenPair);
-    setPlan(document->plan());
+    m_binding.bind(document);
 }
 
 void ImportanceView::setPlan(const core::Plan& plan)

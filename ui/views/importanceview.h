@@ -15,7 +15,6 @@
 #pragma once
 
 #include <QList>
-#include <QPointer>
 #include <QWidget>
 
 #include <memory>
@@ -23,6 +22,7 @@
 #include "analysis/analysisresult.h"
 #include "compress/plan.h"
 #include "plot/heatmapgeometry.h"
+#include "plan/planbinding.h"
 
 class QComboBox;
 class QCustomPlot;
@@ -74,7 +74,7 @@ private:
     qint64 blockCount() const;
 
     std::shared_ptr<const core::AnalysisResult> m_session;
-    QPointer<PlanDocument> m_document;
+    PlanBinding m_binding;
     core::Plan m_plan;
     bool m_pairChosen = false; // the user picked a pair: setPlan no longer moves it
     HintPanel* m_hint = nullptr;

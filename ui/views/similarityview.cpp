@@ -55,7 +55,8 @@ QCPItemRect* shadeBlocks(QCustomPlot* plot, double first, double last, const QCo
 
 } // namespace
 
-SimilarityView::SimilarityView(QWidget* parent) : QWidget(parent)
+SimilarityView::SimilarityView(QWidget* parent)
+    : QWidget(parent), m_binding(this, [this](const core::Plan& plan) { setPlan(plan); }, [this](PlanDocument* d) { connect(this, &SimilarityView::flattenPairToggled, d, &PlanDocument::toggleFlattenPair); })
 {
     auto* layout = new QVBoxLayout(this);
     m_hint = new HintPanel(hint());
@@ -114,16 +115,7 @@ void SimilarityView::setSession(std::shared_ptr<const core::AnalysisResult> sess
 
 void SimilarityView::setPlanDocument(PlanDocument* document)
 {
-    if (m_document) {
-        disconnect(m_document, nullptr, this, nullptr);
-        disconnect(this, nullptr, m_document, nullptr);
-    }
-    m_document = document;
-    if (!document)
-        return;
-    connect(document, &PlanDocument::planChanged, this, [this] { setPlan(m_document->plan()); });
-    connect(this, &SimilarityView::flattenPairToggled, document, &PlanDocument::toggleFlattenPair);
-    setPlan(document->plan());
+    m_binding.bind(document);
 }
 
 void SimilarityView::setPlan(const core::Plan& plan)

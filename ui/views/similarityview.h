@@ -14,7 +14,6 @@
 #pragma once
 
 #include <QList>
-#include <QPointer>
 #include <QWidget>
 
 #include <memory>
@@ -22,6 +21,7 @@
 #include "analysis/analysisresult.h"
 #include "compress/plan.h"
 #include "plot/heatmapgeometry.h"
+#include "plan/planbinding.h"
 
 class QCustomPlot;
 class QCPColorMap;
@@ -65,7 +65,7 @@ private:
     qint64 blockCount() const;
 
     std::shared_ptr<const core::AnalysisResult> m_session;
-    QPointer<PlanDocument> m_document;
+    PlanBinding m_binding;
     core::Plan m_plan;
     HintPanel* m_hint = nullptr;
     QCustomPlot* m_curve = nullptr;

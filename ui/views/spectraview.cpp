@@ -48,7 +48,8 @@ QString percent(double fraction)
 
 } // namespace
 
-SpectraView::SpectraView(QWidget* parent) : QWidget(parent)
+SpectraView::SpectraView(QWidget* parent)
+    : QWidget(parent), m_binding(this, [this](const core::Plan& plan) { setPlan(plan); }, [this](PlanDocument* d) { connect(this, &SpectraView::sliceWidthRequested, d, &PlanDocument::setSliceWidth); })
 {
     auto* layout = new QVBoxLayout(this);
     m_hint = new HintPanel(hint());
@@ -139,16 +140,7 @@ void SpectraView::setSession(std::shared_ptr<const core::AnalysisResult> session
 
 void SpectraView::setPlanDocument(PlanDocument* document)
 {
-    if (m_document) {
-        disconnect(m_document, nullptr, this, nullptr);
-        disconnect(this, nullptr, m_document, nullptr);
-    }
-    m_document = document;
-    if (!document)
-        return;
-    connect(document, &PlanDocument::planChanged, this, [this] { setPlan(m_document->plan()); });
-    connect(this, &SpectraView::sliceWidthRequested, document, &PlanDocument::setSliceWidth);
-    setPlan(document->plan());
+    m_binding.bind(document);
 }
 
 void SpectraView::setPlan(const core::Plan& plan)

@@ -15,7 +15,6 @@
 #pragma once
 
 #include <QList>
-#include <QPointer>
 #include <QWidget>
 
 #include <memory>
@@ -23,6 +22,7 @@
 #include "analysis/analysisresult.h"
 #include "plot/axismapping.h"
 #include "compress/plan.h"
+#include "plan/planbinding.h"
 
 class QComboBox;
 class QCustomPlot;
@@ -81,7 +81,7 @@ private:
     qint64 planWidthOf(qint64 block) const;
 
     std::shared_ptr<const core::AnalysisResult> m_session;
-    QPointer<PlanDocument> m_document;
+    PlanBinding m_binding;
     core::Plan m_plan;
     HintPanel* m_hint = nullptr;
     QComboBox* m_signal = nullptr;
