@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // analyze: calibration windows through the model, redundancy statistics, a session file and a summary.
 #include <cstdio>
 #include <iostream>
@@ -129,7 +130,9 @@ nlohmann::ordered_json toJson(const core::AnalysisJobResult& job, std::int64_t b
           {"threads", job.threads},
           {"batch", batch}}},
         {"windows",
-         {{"overlapping", job.overlappingWindows}, {"offsets", job.windowOffsets}, {"ids_sha256", job.windowIdsSha256}}},
+         {{"overlapping", job.overlappingWindows},
+          {"offsets", job.windowOffsets},
+          {"ids_sha256", job.windowIdsSha256}}},
         {"blocks", blocks},
         {"pairs", pairs},
         {"any_to_any", matrix},

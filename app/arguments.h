@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A small command-line parser: positionals, `--flag`, `--opt value` and `--opt=value`.
 // Unknown options are a usage error (exit 2) naming the option, so typos never pass silently.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // inspect, convert: commands that read and write checkpoints without running the model.
 #include <cstdio>
 #include <filesystem>
@@ -6,14 +7,12 @@
 
 #include "arguments.h"
 #include "commands.h"
-#include "model/checkpoint.h"
 #include "export/ggufconverter.h"
+#include "model/checkpoint.h"
 #include "model/modelsummary.h"
 #include "progressbar.h"
 
 namespace flatslice::app {
-
-namespace fs = std::filesystem;
 
 namespace {
 

@@ -1,9 +1,10 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "cli.h"
 
 #include <cstdio>
-#include <fstream>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <iostream>
 #include <map>
@@ -15,7 +16,6 @@
 
 namespace flatslice::app {
 
-
 namespace {
 
 using Command = std::function<int(const std::vector<std::string>&)>;
@@ -23,10 +23,9 @@ using Command = std::function<int(const std::vector<std::string>&)>;
 const std::map<std::string, Command>& commands()
 {
     static const std::map<std::string, Command> table = {
-        {"inspect", inspectCommand}, {"convert", convertCommand}, {"demo", demoCommand},
+        {"inspect", inspectCommand}, {"convert", convertCommand},   {"demo", demoCommand},
         {"eval", evalCommand},       {"generate", generateCommand}, {"bench", benchCommand},
-        {"analyze", analyzeCommand},
-        {"compress", compressCommand}, {"plan", planCommand},
+        {"analyze", analyzeCommand}, {"compress", compressCommand}, {"plan", planCommand},
     };
     return table;
 }

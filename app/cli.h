@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Subcommand dispatch for the flatslice executable. Exit codes: 0 ok, 1 failure, 2 usage, 130 cancelled.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The headless subcommands. Each takes its arguments (without the command word) and returns the exit code;
 // UsageError, core::Error and core::Cancelled propagate to runCli, which maps them to 2, 1 and 130.
 #pragma once
@@ -12,18 +13,18 @@ namespace flatslice::app {
 
 using Args = std::vector<std::string>;
 
-int inspectCommand(const Args& args);
-int convertCommand(const Args& args);
-int demoCommand(const Args& args);
-int evalCommand(const Args& args);
-int generateCommand(const Args& args);
-int benchCommand(const Args& args);
-int analyzeCommand(const Args& args);
-int compressCommand(const Args& args);
-int planCommand(const Args& args);
+int inspectCommand(const Args& raw);
+int convertCommand(const Args& raw);
+int demoCommand(const Args& raw);
+int evalCommand(const Args& raw);
+int generateCommand(const Args& raw);
+int benchCommand(const Args& raw);
+int analyzeCommand(const Args& raw);
+int compressCommand(const Args& raw);
+int planCommand(const Args& raw);
 
 // Shared by the commands.
-bool wantsHelp(const Args& args);
+bool wantsHelp(const Args& raw);
 core::DType parseDtype(const std::string& text);
 
 } // namespace flatslice::app

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // compress: apply a plan (FlattenGPT groups, dropped blocks) to a model and export a Hugging Face directory.
 #include <cstdio>
 #include <fstream>
@@ -11,14 +12,15 @@
 #include "jobs/compressionjob.h"
 #include "progressbar.h"
 #include "util/error.h"
-#include "util/humanunits.h"
 #include "util/filereader.h"
+#include "util/humanunits.h"
 
 namespace flatslice::app {
 
 namespace {
 
-const char* kCompressHelp = R"(usage: flatslice compress MODEL --plan P.json [--calib FILE] -o OUT [--samples N] [--seqlen L] [--seed S]
+const char* kCompressHelp =
+    R"(usage: flatslice compress MODEL --plan P.json [--calib FILE] -o OUT [--samples N] [--seqlen L] [--seed S]
                           [--batch B] [--eval FILE] [--eval-seqlen N] [--max-tokens N] [--format hf|gguf]
                           [--out-type f32|bf16|f16|q8_0] [--threads N] [--force]
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // demo: the headless walk-through `./dev run` uses without a display. With calibration text it runs the whole
 // workbench story on the CLI: inspect -> analyse (session) -> suggest a FlattenGPT plan -> compress and export with
 // the self-check -> perplexity of the dense and the compressed model -> a Markdown report. Without --calib it
@@ -16,12 +17,12 @@
 #include "commands.h"
 #include "compress/estimator.h"
 #include "compress/plansuggestion.h"
-#include "model/checkpoint.h"
 #include "export/ggufconverter.h"
 #include "format/durablefile.h"
 #include "jobs/analysisjob.h"
 #include "jobs/compressionjob.h"
 #include "jobs/measurejob.h"
+#include "model/checkpoint.h"
 #include "model/modelsummary.h"
 #include "progressbar.h"
 #include "util/error.h"
@@ -178,8 +179,9 @@ int demoCommand(const std::vector<std::string>& raw)
         std::printf(" %lld+%lld", static_cast<long long>(g.front()), static_cast<long long>(g.back()));
     std::printf("\n   estimate: %lld -> %lld layers, %s -> %s parameters (%.1f%% removed)\n   plan %s\n\n",
                 static_cast<long long>(estimate.dense.layers), static_cast<long long>(estimate.compressed.layers),
-                core::millions(estimate.dense.params.total()).c_str(), core::millions(estimate.compressed.params.total()).c_str(),
-                100.0 * estimate.removedRatio, planPath.string().c_str());
+                core::millions(estimate.dense.params.total()).c_str(),
+                core::millions(estimate.compressed.params.total()).c_str(), 100.0 * estimate.removedRatio,
+                planPath.string().c_str());
 
     std::cout << "== 4. compress and export (Hugging Face directory, self-check)\n";
     core::CompressionJobOptions job;
@@ -199,11 +201,12 @@ int demoCommand(const std::vector<std::string>& raw)
         job.evalMaxTokens = evalTokens;
     }
     ProgressBar bar("compress");
-    const core::CompressionJobResult result =
-        core::runCompressionJob(job, bar.progress(), [](const std::string& line) { std::printf("   %s\n", line.c_str()); });
+    const core::CompressionJobResult result = core::runCompressionJob(job, bar.progress(), [](const std::string& line) {
+        std::printf("   %s\n", line.c_str());
+    });
     bar.finish();
-    const double drift =
-        std::abs(result.selfCheckReloaded - result.selfCheckInMemory) / std::max(1e-12, result.selfCheckInMemory);
+    const double drift = std::abs(result.selfCheckReloaded - result.selfCheckInMemory) /
+                         std::max(1e-12, result.selfCheckInMemory);
     std::printf("   %lld -> %lld layers, %lld -> %lld parameters (counted)\n",
                 static_cast<long long>(result.report.layersBefore), static_cast<long long>(result.report.layersAfter),
                 static_cast<long long>(result.report.parametersBefore),
@@ -222,8 +225,9 @@ int demoCommand(const std::vector<std::string>& raw)
         md << "| layers | " << result.report.layersBefore << " | " << result.report.layersAfter << " |\n";
         md << "| parameters | " << result.report.parametersBefore << " | " << result.report.parametersAfter << " |\n";
         if (densePerplexity && result.evaluation)
-            md << "| perplexity (" << result.evaluation->tokens << " tokens of " << fs::path(*evalPath).filename().string()
-               << ") | " << densePerplexity->perplexity << " | " << result.evaluation->perplexity << " |\n";
+            md << "| perplexity (" << result.evaluation->tokens << " tokens of "
+               << fs::path(*evalPath).filename().string() << ") | " << densePerplexity->perplexity << " | "
+               << result.evaluation->perplexity << " |\n";
         md << "\nPlan: flatten";
         for (const auto& g : plan.flatten)
             md << " " << g.front() << "+" << g.back();

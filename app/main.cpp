@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // flatslice: the GUI when run bare, with `open`, or with a path; a headless subcommand otherwise.
 #include <cstdio>
 #include <cstdlib>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // plan: write a plan file from an analysis session, by explicit choice or by the session's own rankings.
 #include <algorithm>
 #include <cmath>
@@ -9,12 +10,12 @@
 #include <sstream>
 
 #include "analysis/analysissummary.h"
+#include "analysis/sessionfile.h"
 #include "arguments.h"
 #include "commands.h"
 #include "compress/estimator.h"
 #include "compress/plan.h"
 #include "compress/plansuggestion.h"
-#include "analysis/sessionfile.h"
 #include "format/durablefile.h"
 #include "util/error.h"
 #include "util/humanunits.h"
@@ -23,7 +24,8 @@ namespace flatslice::app {
 
 namespace {
 
-const char* kPlanHelp = R"(usage: flatslice plan SESSION.flatslice.h5 -o PLAN.json [--flatten I:J,... | --flatten-ratio R]
+const char* kPlanHelp =
+    R"(usage: flatslice plan SESSION.flatslice.h5 -o PLAN.json [--flatten I:J,... | --flatten-ratio R]
                       [--drop I,J,... | --drop-count N] [--slice R] [--rounding N] [--slice-head]
                       [--protect-first N] [--protect-last N] [--max-group N] [--force]
 
@@ -90,7 +92,8 @@ std::vector<std::vector<std::int64_t>> parseFlatten(const std::string& text)
         const auto first = colon == std::string::npos ? std::nullopt : parseIndex(item.substr(0, colon));
         const auto last = colon == std::string::npos ? std::nullopt : parseIndex(item.substr(colon + 1));
         if (!first || !last)
-            throw UsageError("--flatten " + text + ": '" + item + "' is not a run I:J of blocks (expected e.g. 3:4,10:11)");
+            throw UsageError("--flatten " + text + ": '" + item +
+                             "' is not a run I:J of blocks (expected e.g. 3:4,10:11)");
         if (*last <= *first)
             throw UsageError("--flatten " + text + ": '" + item + "' must end after it starts (I:J with J > I)");
         std::vector<std::int64_t> group;
@@ -178,9 +181,9 @@ void printSummary(const core::AnalysisResult& session, const core::Plan& plan, c
         std::printf("slice     none\n");
     }
     std::printf("estimate  parameters %s -> %s (%.2f%% removed), layers %lld -> %lld\n",
-                core::millions(estimate.dense.params.total()).c_str(), core::millions(estimate.compressed.params.total()).c_str(),
-                100.0 * estimate.removedRatio, static_cast<long long>(estimate.dense.layers),
-                static_cast<long long>(estimate.compressed.layers));
+                core::millions(estimate.dense.params.total()).c_str(),
+                core::millions(estimate.compressed.params.total()).c_str(), 100.0 * estimate.removedRatio,
+                static_cast<long long>(estimate.dense.layers), static_cast<long long>(estimate.compressed.layers));
     for (const auto& w : estimate.warnings)
         std::printf("warning   %s\n", w.c_str());
     std::printf("plan      %s\n", out.c_str());

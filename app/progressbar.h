@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A one-line progress bar on stderr with rate and ETA, and Ctrl-C as cancellation.
 //
 // `progress()` returns a core::Progress whose callback redraws at most ten times a second (only when stderr

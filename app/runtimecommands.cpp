@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // eval, generate, bench: commands that load the model and run it.
 #include <cstdio>
 #include <iostream>
@@ -21,12 +22,14 @@ tokenized once and cut into non-overlapping windows of --seqlen tokens (default 
 context); every token of a window but the first is predicted. --max-tokens uses only the first N tokens.
 )";
 
-const char* kGenerateHelp = R"(usage: flatslice generate MODEL --prompt TEXT [--max-new N] [--dtype f32|bf16] [--threads N]
+const char* kGenerateHelp =
+    R"(usage: flatslice generate MODEL --prompt TEXT [--max-new N] [--dtype f32|bf16] [--threads N]
 
 Greedy continuation of TEXT (default 64 new tokens), streamed to stdout as it is produced.
 )";
 
-const char* kBenchHelp = R"(usage: flatslice bench MODEL [--seqlen N] [--tokens N] [--dtype f32|bf16] [--threads N] [--json]
+const char* kBenchHelp =
+    R"(usage: flatslice bench MODEL [--seqlen N] [--tokens N] [--dtype f32|bf16] [--threads N] [--json]
 
 Prefill tokens/s (one forward pass over --seqlen tokens, default 512, best of 3) and decode tokens/s
 (--tokens greedy steps with the KV cache, default 64).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "workbench.h"
 
 #include <QApplication>
@@ -39,13 +40,15 @@ int runWorkbench(int argc, char** argv)
     const QCommandLineOption analyse(QStringLiteral("analyse"),
                                      QStringLiteral("Start the analysis as soon as the model is open."));
     const QCommandLineOption exportDir(QStringLiteral("export"),
-                                       QStringLiteral("With --screenshots: compress the suggested plan into DIR (a Hugging "
-                                                      "Face directory, self-checked) before the screenshots."),
+                                       QStringLiteral(
+                                           "With --screenshots: compress the suggested plan into DIR (a Hugging "
+                                           "Face directory, self-checked) before the screenshots."),
                                        QStringLiteral("DIR"));
     for (const auto& option : {screenshots, quitAfter, calib, eval, samples, seqlen, analyse, exportDir})
         parser.addOption(option);
     parser.addPositionalArgument(QStringLiteral("[open] PATH"),
-                                 QStringLiteral("A model (directory or .gguf), a session (.flatslice.h5) or a plan (.json)."));
+                                 QStringLiteral(
+                                     "A model (directory or .gguf), a session (.flatslice.h5) or a plan (.json)."));
     parser.process(app);
 
     QStringList positional = parser.positionalArguments();

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Entry point of the GUI:
 //   flatslice [open] [PATH] [--calib FILE] [--eval FILE] [--samples N] [--seqlen L] [--analyse]
 //             [--screenshots DIR [--export OUT]] [--quit-after MS]

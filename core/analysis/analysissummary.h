@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Rankings the CLI and the workbench print from an AnalysisResult (plain data, no model run).
 #pragma once
 
@@ -9,7 +10,7 @@
 namespace flatslice::core {
 
 struct AdjacentPair {
-    std::int64_t first = 0; // blocks (first, first + 1)
+    std::int64_t first = 0;  // blocks (first, first + 1)
     double similarity = 0.0; // FlattenGPT's pair criterion: cos(depth first, depth first + 1), mean over tokens
 };
 

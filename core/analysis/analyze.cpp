@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "analysis/analyze.h"
 
 #include <ATen/Parallel.h>
@@ -13,8 +14,8 @@
 #include "model/transformer.h"
 #include "model/transformerimpl.h"
 #include "text/corpus.h"
-#include "util/filereader.h"
 #include "util/error.h"
+#include "util/filereader.h"
 #include "util/sha256.h"
 
 namespace flatslice::core {
@@ -101,8 +102,8 @@ std::vector<double> headWeightNorms(const BlockWeights& w, std::int64_t headDim)
     std::vector<double> norms(static_cast<std::size_t>(heads));
     for (std::int64_t h = 0; h < heads; ++h) {
         const std::int64_t g = h / group;
-        norms[static_cast<std::size_t>(h)] =
-            std::sqrt(q[h].item<double>() + k[g].item<double>() + v[g].item<double>() + o[h].item<double>());
+        norms[static_cast<std::size_t>(h)] = std::sqrt(q[h].item<double>() + k[g].item<double>() + v[g].item<double>() +
+                                                       o[h].item<double>());
     }
     return norms;
 }
@@ -196,8 +197,8 @@ AnalysisResult analyze(const Checkpoint& checkpoint, const Transformer& model, c
             const auto w = corpus.window(windows, first + i);
             ids[i].copy_(torch::from_blob(const_cast<std::int32_t*>(w.data()), {windows.seqlen}, torch::kInt32));
         }
-        const std::string label = count == 1 ? "window " + str(first + 1) : "windows " + str(first + 1) + "-" +
-                                                                                 str(first + count);
+        const std::string label = count == 1 ? "window " + str(first + 1)
+                                             : "windows " + str(first + 1) + "-" + str(first + count);
         stats.add(ids, [&](std::int64_t block) {
             progress.step(b * layers + block, total,
                           label + " of " + str(windows.count()) + ", block " + str(block + 1) + "/" + str(layers));

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The redundancy analysis: calibration windows streamed through a model, everything the workbench shows computed
 // from float64 statistics of the residual stream, attention heads and MLP channels.
 //
@@ -34,11 +35,11 @@ class Transformer;
 struct CorpusWindows;
 
 struct AnalysisOptions {
-    std::int64_t batch = 1;          // windows per forward pass (memory grows linearly, speed barely changes on CPU)
+    std::int64_t batch = 1;            // windows per forward pass (memory grows linearly, speed barely changes on CPU)
     double channelLambdaFactor = 10.0; // FlattenGPT: lambda = 10 x mean eigenvalue of C_psi
-    bool keepEigenvectors = true;    // D x D per spectrum (the compression step rotates with them)
-    bool hashWeights = true;         // sha256 of every weight file for the fingerprint (seconds per GB)
-    std::string evaluationPath;      // when set: warn if the calibration text shares passages with this file
+    bool keepEigenvectors = true;      // D x D per spectrum (the compression step rotates with them)
+    bool hashWeights = true;           // sha256 of every weight file for the fingerprint (seconds per GB)
+    std::string evaluationPath;        // when set: warn if the calibration text shares passages with this file
 };
 
 // The model fingerprint (path, format, config.json text, weight files and their sha256 when `hashWeights`).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "analysis/calibrationstatistics.h"
 
 #include <torch/torch.h>
@@ -86,8 +87,7 @@ void CalibrationStatistics::addDepth(std::int64_t depth, const torch::Tensor& re
     if (depth > 0) {
         m_cosine.select(1, depth).narrow(0, 0, depth).add_(dots.narrow(0, 0, depth)); // and the mirrored column
         const torch::Tensor perToken = (m_units[depth - 1] * m_units[depth]).sum(1).clamp(-1.0, 1.0);
-        m_blocks[static_cast<std::size_t>(depth - 1)].cosHistogram.add_(
-            torch::histc(perToken, m_bins, -1.0, 1.0));
+        m_blocks[static_cast<std::size_t>(depth - 1)].cosHistogram.add_(torch::histc(perToken, m_bins, -1.0, 1.0));
     }
 }
 
@@ -132,8 +132,7 @@ void CalibrationStatistics::observe(std::int64_t block, ProbePoint point, const 
         if (block + 1 == static_cast<std::int64_t>(m_blocks.size()))
             addDepth(block + 1, value);
         break;
-    default:
-        break;
+    default: break;
     }
 }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Core-internal (torch types): the streaming accumulators behind an analysis.
 //
 // `add(ids)` runs one mini-batch of calibration windows through every block with probes attached and folds what

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "analysis/sessionfile.h"
 
 #include <H5Cpp.h>
@@ -233,8 +234,7 @@ private:
         writeScalar(protocol, "seed", H5::PredType::STD_U64LE, H5::PredType::NATIVE_UINT64, p.seed);
         writeString(protocol, "dtype", p.dtype);
         writeString(protocol, "flatslice_version", p.flatsliceVersion);
-        writeScalar(protocol, "corpus_tokens", H5::PredType::STD_I64LE, H5::PredType::NATIVE_INT64,
-                    p.corpusTokens);
+        writeScalar(protocol, "corpus_tokens", H5::PredType::STD_I64LE, H5::PredType::NATIVE_INT64, p.corpusTokens);
 
         const hsize_t depths = m_shape.layers + 1;
         m_where = "/similarity";
@@ -264,16 +264,14 @@ private:
             const std::int64_t limit = present ? static_cast<std::int64_t>(m_shape.hidden) : 0;
             for (const std::int64_t dim : {s.dim90, s.dim95, s.dim99})
                 if (dim < 0 || dim > limit)
-                    fail(m_path, groupPath + "/" + name + " holds " + std::to_string(dim) +
-                                     ", outside [0, " + std::to_string(limit) + "]");
+                    fail(m_path, groupPath + "/" + name + " holds " + std::to_string(dim) + ", outside [0, " +
+                                     std::to_string(limit) + "]");
         });
 
         H5::Group group = blocks.createGroup(blockName(index));
         writeScalar(group, "cos_in_out", H5::PredType::IEEE_F64LE, H5::PredType::NATIVE_DOUBLE, b.cosInOut);
-        writeScalar(group, "block_influence", H5::PredType::IEEE_F64LE, H5::PredType::NATIVE_DOUBLE,
-                    b.blockInfluence);
-        writeScalar(group, "channel_lambda", H5::PredType::IEEE_F64LE, H5::PredType::NATIVE_DOUBLE,
-                    b.channelLambda);
+        writeScalar(group, "block_influence", H5::PredType::IEEE_F64LE, H5::PredType::NATIVE_DOUBLE, b.blockInfluence);
+        writeScalar(group, "channel_lambda", H5::PredType::IEEE_F64LE, H5::PredType::NATIVE_DOUBLE, b.channelLambda);
         forEachBlockArray(b, [&](const char* name, Extent extent, const std::vector<double>& values) {
             writeDoubles(group, groupPath, name, values, expectedDims(extent, m_shape, mlpPresent));
         });
@@ -461,8 +459,8 @@ private:
             const std::int64_t limit = present ? static_cast<std::int64_t>(m_shape.hidden) : 0;
             for (const std::int64_t dim : values)
                 if (dim < 0 || dim > limit)
-                    fail(m_path, object + " holds " + std::to_string(dim) + ", outside [0, " + std::to_string(limit) +
-                                     "]");
+                    fail(m_path,
+                         object + " holds " + std::to_string(dim) + ", outside [0, " + std::to_string(limit) + "]");
             s.dim90 = values[0];
             s.dim95 = values[1];
             s.dim99 = values[2];
@@ -491,8 +489,8 @@ private:
             fail(m_path, "attribute " + where + " is not " + typeName);
         const H5::DataSpace space = attribute.getSpace();
         if (space.getSimpleExtentNpoints() != 1 || space.getSimpleExtentType() == H5S_NULL)
-            fail(m_path, "attribute " + where + " must hold one value, not " +
-                             std::to_string(space.getSimpleExtentNpoints()));
+            fail(m_path,
+                 "attribute " + where + " must hold one value, not " + std::to_string(space.getSimpleExtentNpoints()));
         return attribute;
     }
 
@@ -539,7 +537,9 @@ private:
         H5::DataSet set = group.openDataSet(name);
         if (set.getTypeClass() != typeClass)
             fail(m_path, "dataset " + object + " has the wrong type (expected " +
-                             (typeClass == H5T_FLOAT ? "float64" : typeClass == H5T_INTEGER ? "int64" : "string") +
+                             (typeClass == H5T_FLOAT     ? "float64"
+                              : typeClass == H5T_INTEGER ? "int64"
+                                                         : "string") +
                              ")");
         const H5::DataSpace space = set.getSpace();
         const int actualRank = space.getSimpleExtentType() == H5S_SIMPLE ? space.getSimpleExtentNdims() : 0;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The session file (`*.flatslice.h5`): one AnalysisResult stored in HDF5 so that a person can reopen an analysis
 // without the model, and read it from Python with h5py. The layout is documented in docs/session-format.md.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "analysis/spectralmath.h"
 
 #include <torch/torch.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Core-internal (torch types): the float64 linear algebra that turns accumulated sums into what the views show.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Does the calibration text contain passages of the evaluation text? (protocol hygiene)
 //
 // Calibrating on the text a perplexity is later measured on flatters the compressed model (FLAP #13 in the
@@ -15,8 +16,8 @@
 namespace flatslice::core {
 
 struct TextOverlapOptions {
-    std::int64_t shingle = 50;      // characters per passage
-    double warnFraction = 0.01;     // warn when at least this share of calibration passages occur in the eval text
+    std::int64_t shingle = 50;  // characters per passage
+    double warnFraction = 0.01; // warn when at least this share of calibration passages occur in the eval text
 };
 
 struct TextOverlap {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "compress/blockdropper.h"
 
 #include <algorithm>
@@ -26,9 +27,11 @@ std::vector<double> BlockDropper::blockInfluence(const TransformerImpl& model,
         torch::Tensor h = model.embed(input, {}, 0);
         for (std::int64_t i = 0; i < layers; ++i) {
             const torch::Tensor next = model.block(i, h, ctx);
-            cosSum[static_cast<std::size_t>(i)] +=
-                torch::cosine_similarity(h.to(torch::kFloat32), next.to(torch::kFloat32), -1).to(torch::kFloat64)
-                    .sum().item<double>();
+            cosSum[static_cast<std::size_t>(i)] += torch::cosine_similarity(h.to(torch::kFloat32),
+                                                                            next.to(torch::kFloat32), -1)
+                                                       .to(torch::kFloat64)
+                                                       .sum()
+                                                       .item<double>();
             h = next;
         }
         tokens += input.size(1);
@@ -54,7 +57,8 @@ std::vector<std::int64_t> BlockDropper::lowestInfluence(const std::vector<double
     return order;
 }
 
-std::unique_ptr<TransformerImpl> BlockDropper::drop(const TransformerImpl& model, const std::vector<std::int64_t>& blocks)
+std::unique_ptr<TransformerImpl> BlockDropper::drop(const TransformerImpl& model,
+                                                    const std::vector<std::int64_t>& blocks)
 {
     const auto layers = static_cast<std::int64_t>(model.weights().blocks.size());
     const std::set<std::int64_t> dropped(blocks.begin(), blocks.end());

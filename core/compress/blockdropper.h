@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Core-internal (torch types): the ShortGPT baseline. Block Influence on calibration text, and removal of blocks.
 //
 // BI of block i = 1 - mean over tokens of cos(hidden entering i, hidden leaving i) (ShortGPT, Men et al. 2024).

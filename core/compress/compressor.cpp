@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "compress/compressor.h"
 
 #include <c10/core/InferenceMode.h>
@@ -36,8 +37,7 @@ std::int64_t countParameters(const TransformerImpl& model)
 {
     const ModelWeights& w = model.weights();
     std::int64_t n = elements(w.embed) + elements(w.positions) + normParameters(w.finalNorm);
-    const bool tied = w.head.weight.defined() && w.embed.defined() &&
-                      w.head.weight.data_ptr() == w.embed.data_ptr();
+    const bool tied = w.head.weight.defined() && w.embed.defined() && w.head.weight.data_ptr() == w.embed.data_ptr();
     n += (tied ? 0 : elements(w.head.weight)) + elements(w.head.bias);
     for (const BlockWeights& b : w.blocks)
         n += normParameters(b.attnNorm) + normParameters(b.mlpNorm) + normParameters(b.qNorm) +
@@ -117,8 +117,8 @@ CompressionReport Compressor::run(const std::vector<std::vector<std::int32_t>>& 
                     throw Error("compress: calibration windows must all have the same length");
                 ids.insert(ids.end(), windows[i].begin(), windows[i].end());
             }
-            const torch::Tensor input =
-                torch::tensor(ids, torch::kInt64).view({static_cast<std::int64_t>(n), static_cast<std::int64_t>(seqlen)});
+            const torch::Tensor input = torch::tensor(ids, torch::kInt64)
+                                            .view({static_cast<std::int64_t>(n), static_cast<std::int64_t>(seqlen)});
             if (w == 0)
                 ctx = m_model.context(input.narrow(0, 0, 1), {}, 0);
             hidden.push_back(m_model.embed(input, {}, 0));
@@ -133,10 +133,12 @@ CompressionReport Compressor::run(const std::vector<std::vector<std::int32_t>>& 
         }
     };
 
-    std::unique_ptr<Slicer> slicer =
-        slicing ? std::make_unique<Slicer>(config, m_model.dtype(), m_plan.options, widths) : nullptr;
-    const std::unique_ptr<Flattener> flattener =
-        m_plan.flatten.empty() ? nullptr : std::make_unique<Flattener>(config, m_model.dtype(), m_plan.options);
+    std::unique_ptr<Slicer> slicer = slicing ? std::make_unique<Slicer>(config, m_model.dtype(), m_plan.options, widths)
+                                             : nullptr;
+    const std::unique_ptr<Flattener> flattener = m_plan.flatten.empty()
+                                                     ? nullptr
+                                                     : std::make_unique<Flattener>(config, m_model.dtype(),
+                                                                                   m_plan.options);
     ModelWeights out;
     out.embed = source.embed;
     out.positions = source.positions;
@@ -182,8 +184,9 @@ CompressionReport Compressor::run(const std::vector<std::vector<std::int32_t>>& 
         groupReport.blocks = members;
         const BlockWeights wide = flattener->widen(parts);
         const Progress inner([&](std::int64_t, std::int64_t, std::string_view message) {
-            progress.step(i, layers, "blocks " + std::to_string(members.front()) + "-" +
-                                         std::to_string(members.back()) + ": " + std::string(message));
+            progress.step(i, layers,
+                          "blocks " + std::to_string(members.front()) + "-" + std::to_string(members.back()) + ": " +
+                              std::string(message));
             return true;
         });
         // Checked selection judges candidates against the dense group's own outputs on the same states.
@@ -196,8 +199,8 @@ CompressionReport Compressor::run(const std::vector<std::vector<std::int32_t>>& 
                 targets.push_back(t);
             }
         }
-        BlockWeights pruned =
-            flattener->prune(wide, hidden, ctx, groupReport, inner, targets.empty() ? nullptr : &targets);
+        BlockWeights pruned = flattener->prune(wide, hidden, ctx, groupReport, inner,
+                                               targets.empty() ? nullptr : &targets);
         if (!interleaved && members.back() < lastGroupBlock) {
             if (refed) {
                 const TransformerImpl scratch = flattener->scratchModel(pruned);
@@ -223,7 +226,8 @@ CompressionReport Compressor::run(const std::vector<std::vector<std::int32_t>>& 
         for (const auto& input : inputs)
             hidden.push_back(m_model.embed(input, {}, 0));
         slicer->prepareStates(hidden);
-        slicer->computeGlobalBasis(structural, hidden, ctx, Progress([&](std::int64_t, std::int64_t, std::string_view m) {
+        slicer->computeGlobalBasis(structural, hidden, ctx,
+                                   Progress([&](std::int64_t, std::int64_t, std::string_view m) {
                                        progress.step(layers - 1, layers, std::string(m));
                                        return true;
                                    }));

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Applies a Plan's structural compression in one front-to-back pass: FlattenGPT groups are widened and pruned back
 // to one standard layer, dropped blocks are removed (ShortGPT baseline), kept blocks are reused as they are.
 //
@@ -37,9 +38,9 @@ struct FlattenGroupReport {
     std::vector<std::int64_t> keptKvGroups; // wide KV-group indices kept, ascending
     std::vector<std::int64_t> keptChannels; // wide MLP channels kept, ascending
     double lambda = 0.0;                    // ridge lambda used
-    double selectionError = 0.0;    // ||Psi W_D - Psi S S^T W_D||_F^2 / ||Psi W_D||_F^2 (plain row selection)
-    double compensatedError = 0.0;  // the same with the compensated W_D'
-    std::int64_t tokens = 0;        // calibration tokens behind the statistics
+    double selectionError = 0.0;            // ||Psi W_D - Psi S S^T W_D||_F^2 / ||Psi W_D||_F^2 (plain row selection)
+    double compensatedError = 0.0;          // the same with the compensated W_D'
+    std::int64_t tokens = 0;                // calibration tokens behind the statistics
     // FlattenSelection::Checked: each candidate's relative output error ||P(x) - G(x)||^2 / ||G(x) - x||^2 against
     // the dense group G ("flattengpt", then "block N" and "block N heads, leverage channels" per member) and the
     // one kept.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "compress/estimator.h"
 
 #include <algorithm>
@@ -148,8 +149,8 @@ ModelCost cost(const ModelConfig& c, const SliceWidths& w, const EstimateOptions
     // QK^T and AV: per attended position, heads x headDim MACs each.
     const double perPosition = 4.0 * static_cast<double>(c.numHeads * c.headDim) * static_cast<double>(m.layers);
     m.prefillAttentionFlopsPerToken = perPosition * meanPrefillKeys(options.prefillSeqlen, c.slidingWindow);
-    const std::int64_t decodeKeys =
-        c.slidingWindow > 0 ? std::min(c.slidingWindow, options.decodeContext) : options.decodeContext;
+    const std::int64_t decodeKeys = c.slidingWindow > 0 ? std::min(c.slidingWindow, options.decodeContext)
+                                                        : options.decodeContext;
     m.decodeAttentionFlopsPerToken = perPosition * static_cast<double>(std::max<std::int64_t>(0, decodeKeys));
 
     const std::int64_t kvRow = c.numKvHeads * c.headDim; // one of K or V for one layer and token

@@ -1,6 +1,8 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // What a plan will cost and save, computed from the model config alone (no weights, no model run; microseconds).
 //
-// Parameters (the research notes' conventions, slicegpt.md §1.9 and flattengpt.md §1.6):
+// Parameters (the research notes' conventions, shared/research/slicegpt.md §1.9 and shared/research/flattengpt.md
+// §1.6):
 //  - Every stored parameter counts, embeddings, positional tables, norms and biases included. A tied head counts once
 //    (it is the embedding matrix). `removedRatio` = (dense - compressed) / dense over ALL parameters: FlattenGPT's
 //    and ShortGPT's convention (8 of SmolLM2-135M's 30 blocks -> 21.05%).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "compress/flattener.h"
 
 #include <algorithm>
@@ -227,8 +228,8 @@ BlockWeights Flattener::keepChannels(const BlockWeights& wide, const torch::Tens
     const torch::Tensor css = cs.index_select(1, idx);
     const torch::Tensor selected = wd.index_select(0, idx);
     const torch::Tensor rhs = cs.mm(wd) + lambda * selected;
-    const torch::Tensor solved =
-        torch::cholesky_solve(rhs, torch::linalg_cholesky(css + lambda * torch::eye(keep, f64)));
+    const torch::Tensor solved = torch::cholesky_solve(rhs,
+                                                       torch::linalg_cholesky(css + lambda * torch::eye(keep, f64)));
 
     torch::Tensor plain = torch::zeros_like(wd);
     plain.index_copy_(0, idx, selected);
@@ -245,19 +246,19 @@ BlockWeights Flattener::keepChannels(const BlockWeights& wide, const torch::Tens
 }
 
 BlockWeights Flattener::prune(const BlockWeights& wide, const std::vector<torch::Tensor>& inputs,
-                              const AttentionContext& context, FlattenGroupReport& report,
-                              const Progress& progress, const std::vector<torch::Tensor>* targets) const
+                              const AttentionContext& context, FlattenGroupReport& report, const Progress& progress,
+                              const std::vector<torch::Tensor>* targets) const
 {
     const std::int64_t hd = m_config.headDim;
     // Progress counts passes over the calibration batches: scores, then per candidate statistics (and a check).
     const std::int64_t members = wide.numKvHeads / m_config.numKvHeads;
-    const bool checked =
-        m_options.flattenSelection == FlattenSelection::Checked && targets && targets->size() == inputs.size();
+    const bool checked = m_options.flattenSelection == FlattenSelection::Checked && targets &&
+                         targets->size() == inputs.size();
     const std::int64_t total = checked ? 1 + 2 * (1 + 2 * members) : 2;
     std::int64_t done = 0;
 
     // Pass 1: head scores of the wide block.
-    const torch::Tensor oWeight = f32(wide.o.weight);                              // [d, heads * hd]
+    const torch::Tensor oWeight = f32(wide.o.weight);                             // [d, heads * hd]
     const torch::Tensor colNorm = oWeight.norm(2, {0}).view({wide.numHeads, hd}); // ||W_O column||
     torch::Tensor scores = torch::zeros({wide.numHeads}, torch::TensorOptions().dtype(torch::kFloat64));
     std::int64_t tokens = 0;
@@ -296,8 +297,7 @@ BlockWeights Flattener::prune(const BlockWeights& wide, const std::vector<torch:
                                             groups.data_ptr<std::int64_t>() + groups.numel());
 
     // One candidate: keep these KV groups, then these channels (empty: by ridge leverage), MLP compensated.
-    auto build = [&](const std::vector<std::int64_t>& kvGroups, const torch::Tensor& channels,
-                     FlattenGroupReport& r) {
+    auto build = [&](const std::vector<std::int64_t>& kvGroups, const torch::Tensor& channels, FlattenGroupReport& r) {
         r.keptKvGroups = kvGroups;
         BlockWeights pruned = keepKvGroups(wide, kvGroups);
         const double deviation = collapseQkNorm(pruned);
@@ -306,8 +306,7 @@ BlockWeights Flattener::prune(const BlockWeights& wide, const std::vector<torch:
             std::snprintf(line, sizeof line,
                           "blocks %lld-%lld: kept heads have different q/k norm gains (up to %.3g relative); using "
                           "their mean",
-                          static_cast<long long>(r.blocks.front()), static_cast<long long>(r.blocks.back()),
-                          deviation);
+                          static_cast<long long>(r.blocks.front()), static_cast<long long>(r.blocks.back()), deviation);
             r.warnings.emplace_back(line);
         }
         // Pass 2: C_psi of the wide MLP behind the pruned attention (f64).
@@ -355,8 +354,8 @@ BlockWeights Flattener::prune(const BlockWeights& wide, const std::vector<torch:
         std::vector<std::int64_t> own;
         for (std::int64_t g = 0; g < m_config.numKvHeads; ++g)
             own.push_back(m * m_config.numKvHeads + g);
-        const torch::Tensor channels =
-            torch::arange(m * m_config.intermediateSize, (m + 1) * m_config.intermediateSize, torch::kInt64);
+        const torch::Tensor channels = torch::arange(m * m_config.intermediateSize, (m + 1) * m_config.intermediateSize,
+                                                     torch::kInt64);
         const std::string name = "block " + std::to_string(report.blocks.at(static_cast<std::size_t>(m)));
         // Two candidates per member: its heads with its own channels, and its heads with the channels ridge
         // leverage picks from the whole wide MLP (channels mix more freely between blocks than heads do).

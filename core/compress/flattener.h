@@ -1,4 +1,5 @@
-// Core-internal (torch types): FlattenGPT for one group of adjacent blocks (research/flattengpt.md §1.3-1.4).
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Core-internal (torch types): FlattenGPT for one group of adjacent blocks (shared/research/flattengpt.md §1.3-1.4).
 //
 // `widen` builds ONE wide block that runs the group's blocks side by side: each block's norm gains are folded into
 // its own readers (q/k/v and gate/up), the wide block's norms get gain 1, q/k/v/gate/up are stacked along their
@@ -49,8 +50,9 @@ public:
     // Prunes `wide` back to standard widths using `inputs` (hidden states entering the group, each [B, T, H]) and
     // their attention context. Progress is reported per input batch (two passes); cancelling throws Cancelled.
     // With FlattenSelection::Checked, `targets` (the dense group's outputs for `inputs`) pick among the candidates.
-    BlockWeights prune(const BlockWeights& wide, const std::vector<torch::Tensor>& inputs, const AttentionContext& context,
-                       FlattenGroupReport& report, const Progress& progress = Progress::none(),
+    BlockWeights prune(const BlockWeights& wide, const std::vector<torch::Tensor>& inputs,
+                       const AttentionContext& context, FlattenGroupReport& report,
+                       const Progress& progress = Progress::none(),
                        const std::vector<torch::Tensor>* targets = nullptr) const;
 
     // Step 1 alone: keeps the given wide KV groups (ascending) with their query heads; per-head q/k norm gains are

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "compress/flattenpreview.h"
 
 #include <algorithm>
@@ -59,8 +60,8 @@ FlattenPreview previewFlatten(const AnalysisResult& analysis, const std::vector<
             throw Error("flatten preview: block " + std::to_string(b) + " has " + std::to_string(heads.size()) +
                         " head scores, expected " + std::to_string(config.numHeads));
         for (std::int64_t g = 0; g < config.numKvHeads; ++g)
-            p.groupScores.push_back(std::accumulate(heads.begin() + g * p.headsPerGroup,
-                                                    heads.begin() + (g + 1) * p.headsPerGroup, 0.0));
+            p.groupScores.push_back(
+                std::accumulate(heads.begin() + g * p.headsPerGroup, heads.begin() + (g + 1) * p.headsPerGroup, 0.0));
     }
     p.keptKvGroups = topAscending(p.groupScores, config.numKvHeads);
     p.keptGroupsPerBlock = countPerBlock(p.keptKvGroups, config.numKvHeads, blocks.size());

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // What FlattenGPT would keep when it merges a group of adjacent blocks, previewed from a session's scores alone
 // (no model, no torch; microseconds), for the workbench's Importance view. The Flattener (flattener.h) makes the
 // real decision on calibration activations at compression time; this preview reads the same criteria from the
@@ -25,13 +26,13 @@
 namespace flatslice::core {
 
 struct FlattenPreview {
-    std::vector<std::int64_t> blocks;           // the original blocks of the group, ascending
-    std::int64_t headsPerGroup = 0;             // query heads per KV head
-    std::vector<double> groupScores;            // per wide KV group, block-major
-    std::vector<std::int64_t> keptKvGroups;     // wide KV-group indices kept, ascending (numKvHeads of them)
-    std::vector<std::int64_t> keptGroupsPerBlock; // how many of each block's KV groups stay
-    std::vector<double> channelScores;          // per wide MLP channel, block-major (empty: the session has none)
-    std::vector<std::int64_t> keptChannels;     // wide channel indices kept, ascending (intermediateSize of them)
+    std::vector<std::int64_t> blocks;               // the original blocks of the group, ascending
+    std::int64_t headsPerGroup = 0;                 // query heads per KV head
+    std::vector<double> groupScores;                // per wide KV group, block-major
+    std::vector<std::int64_t> keptKvGroups;         // wide KV-group indices kept, ascending (numKvHeads of them)
+    std::vector<std::int64_t> keptGroupsPerBlock;   // how many of each block's KV groups stay
+    std::vector<double> channelScores;              // per wide MLP channel, block-major (empty: the session has none)
+    std::vector<std::int64_t> keptChannels;         // wide channel indices kept, ascending (intermediateSize of them)
     std::vector<std::int64_t> keptChannelsPerBlock; // how many of each block's channels stay
 };
 

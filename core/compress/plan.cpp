@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "compress/plan.h"
 
 #include <algorithm>
@@ -263,8 +264,9 @@ ModelFingerprint readModel(const Reader& r, const Json& j)
 CalibrationProtocol readCalibration(const Reader& r, const Json& j)
 {
     r.requireObject(j, "calibration");
-    r.rejectUnknownKeys(j, {"corpus", "corpusSha256", "corpusTokens", "samples", "seqlen", "seed", "dtype",
-                            "flatsliceVersion"},
+    r.rejectUnknownKeys(j,
+                        {"corpus", "corpusSha256", "corpusTokens", "samples", "seqlen", "seed", "dtype",
+                         "flatsliceVersion"},
                         "calibration");
     CalibrationProtocol p;
     const std::string path = "calibration";
@@ -347,29 +349,34 @@ SlicePlan readSlice(const Reader& r, const Json& j)
 PlanOptions readOptions(const Reader& r, const Json& j)
 {
     r.requireObject(j, "options");
-    r.rejectUnknownKeys(j, {"flattenLambdaFactor", "headScore", "flattenSelection", "statistics", "sliceDamping",
-                            "finalOrientation", "seed"},
+    r.rejectUnknownKeys(j,
+                        {"flattenLambdaFactor", "headScore", "flattenSelection", "statistics", "sliceDamping",
+                         "finalOrientation", "seed"},
                         "options");
     PlanOptions o;
     const std::string path = "options";
     r.optional(j, "flattenLambdaFactor", path,
                [&](const Json& v, const std::string& f) { o.flattenLambdaFactor = r.number(v, f); });
     r.optional(j, "headScore", path, [&](const Json& v, const std::string& f) {
-        o.headScore = parseEnum<HeadScore>(r, v, f, {{"flattengpt", HeadScore::FlattenGpt},
-                                                     {"contribution", HeadScore::Contribution}});
+        o.headScore = parseEnum<HeadScore>(r, v, f,
+                                           {{"flattengpt", HeadScore::FlattenGpt},
+                                            {"contribution", HeadScore::Contribution}});
     });
     r.optional(j, "flattenSelection", path, [&](const Json& v, const std::string& f) {
-        o.flattenSelection = parseEnum<FlattenSelection>(r, v, f, {{"flattengpt", FlattenSelection::FlattenGpt},
-                                                                   {"checked", FlattenSelection::Checked}});
+        o.flattenSelection = parseEnum<FlattenSelection>(r, v, f,
+                                                         {{"flattengpt", FlattenSelection::FlattenGpt},
+                                                          {"checked", FlattenSelection::Checked}});
     });
     r.optional(j, "statistics", path, [&](const Json& v, const std::string& f) {
-        o.statistics = parseEnum<StatisticsSource>(r, v, f, {{"refed", StatisticsSource::Refed},
-                                                             {"original", StatisticsSource::Original}});
+        o.statistics = parseEnum<StatisticsSource>(r, v, f,
+                                                   {{"refed", StatisticsSource::Refed},
+                                                    {"original", StatisticsSource::Original}});
     });
     r.optional(j, "sliceDamping", path, [&](const Json& v, const std::string& f) { o.sliceDamping = r.number(v, f); });
     r.optional(j, "finalOrientation", path, [&](const Json& v, const std::string& f) {
-        o.finalOrientation = parseEnum<FinalOrientation>(r, v, f, {{"pca", FinalOrientation::Pca},
-                                                                   {"random", FinalOrientation::Random}});
+        o.finalOrientation = parseEnum<FinalOrientation>(r, v, f,
+                                                         {{"pca", FinalOrientation::Pca},
+                                                          {"random", FinalOrientation::Random}});
     });
     r.optional(j, "seed", path, [&](const Json& v, const std::string& f) { o.seed = r.unsignedInteger(v, f); });
     return o;
@@ -509,8 +516,7 @@ Plan Plan::fromJson(const std::string& text, const std::string& source)
     if (!j.contains("version"))
         reject(source, "version", "missing (expected " + std::to_string(kVersion) + ")");
     if (r.integer(j["version"], "version") != kVersion)
-        r.fail("version", j["version"],
-               "unsupported (this flatslice reads version " + std::to_string(kVersion) + ")");
+        r.fail("version", j["version"], "unsupported (this flatslice reads version " + std::to_string(kVersion) + ")");
 
     Plan plan;
     r.optional(j, "model", "", [&](const Json& v, const std::string&) { plan.model = readModel(r, v); });
@@ -614,8 +620,8 @@ void Plan::validate(const std::string& source) const
             const auto [it, inserted] = owner.emplace(b, g);
             if (!inserted)
                 rejectValue(source, field, formatList(group),
-                            "overlaps flatten[" + std::to_string(it->second) + "] = " +
-                                formatList(flatten[it->second]) + " (block " + std::to_string(b) +
+                            "overlaps flatten[" + std::to_string(it->second) +
+                                "] = " + formatList(flatten[it->second]) + " (block " + std::to_string(b) +
                                 "; merge them into one group to flatten more than two blocks)");
         }
     }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A compression plan: which blocks to flatten (FlattenGPT), which to drop (ShortGPT baseline), how wide to slice the
 // residual stream (SliceGPT), and the knobs of those methods. Plain data, no torch; the `*.plan.json` file format is
 // documented in docs/plan-format.md ("format": "flatslice-plan", "version": 1).
@@ -79,8 +80,8 @@ struct SlicePlan {
 std::int64_t slicedWidth(std::int64_t hiddenSize, double ratio, std::int64_t rounding);
 
 struct Plan {
-    ModelFingerprint model;       // optional in the file; empty when the plan was written by hand
-    CalibrationProtocol protocol; // optional in the file; defaults otherwise
+    ModelFingerprint model;                         // optional in the file; empty when the plan was written by hand
+    CalibrationProtocol protocol;                   // optional in the file; defaults otherwise
     std::vector<std::vector<std::int64_t>> flatten; // groups of >= 2 consecutive original blocks
     std::vector<std::int64_t> drop;                 // original blocks removed whole
     std::optional<SlicePlan> slice;                 // absent: no slicing (no norm fusion, no rotation)
@@ -110,7 +111,7 @@ struct Plan {
     std::int64_t blocksRemoved() const;
 };
 
-std::string headScoreName(HeadScore value);         // "flattengpt" | "contribution"
+std::string headScoreName(HeadScore value);               // "flattengpt" | "contribution"
 std::string statisticsSourceName(StatisticsSource value); // "refed" | "original"
 std::string finalOrientationName(FinalOrientation value); // "pca" | "random"
 std::string flattenSelectionName(FlattenSelection value); // "flattengpt" | "checked"

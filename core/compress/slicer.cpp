@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "compress/slicer.h"
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -65,8 +66,7 @@ torch::Tensor secondMoment(const torch::Tensor& x)
 } // namespace
 
 Slicer::Slicer(const ModelConfig& config, torch::Dtype dtype, const PlanOptions& options, SliceWidths widths)
-    : m_config(config),
-      m_result([&] {
+    : m_config(config), m_result([&] {
           ModelConfig r = config;
           r.normKind = NormKind::RmsNorm;
           r.slicedNormDivisor = config.hiddenSize;
@@ -75,10 +75,7 @@ Slicer::Slicer(const ModelConfig& config, torch::Dtype dtype, const PlanOptions&
               r.lmHeadBias = true; // the final LayerNorm's shift folds into a head bias
           return r;
       }()),
-      m_dtype(dtype),
-      m_options(options),
-      m_widths(std::move(widths)),
-      m_scratch(m_result, ModelWeights{}, dtype)
+      m_dtype(dtype), m_options(options), m_widths(std::move(widths)), m_scratch(m_result, ModelWeights{}, dtype)
 {
     if (!m_widths.sliced)
         throw Error("slicer: the plan does not slice");
@@ -101,8 +98,7 @@ torch::Tensor Slicer::basisOf(const torch::Tensor& moment, std::int64_t keep)
     const std::int64_t d = moment.size(0);
     // Damping shifts every eigenvalue by the same constant: eigenvectors are unchanged, the solver is protected.
     const double shift = m_options.sliceDamping * moment.diagonal().mean().item<double>();
-    const auto [values, vectors] =
-        torch::linalg_eigh(moment + shift * torch::eye(d, moment.options()));
+    const auto [values, vectors] = torch::linalg_eigh(moment + shift * torch::eye(d, moment.options()));
     const torch::Tensor order = torch::arange(d - 1, -1, -1, torch::kInt64);
     torch::Tensor basis = vectors.index_select(1, order).contiguous();
     const torch::Tensor lambda = (values.index_select(0, order) - shift).clamp_min(0.0);
@@ -134,14 +130,15 @@ void Slicer::computeGlobalBasis(const TransformerImpl& model, const std::vector<
     const bool centre = m_config.normKind == NormKind::LayerNorm;
     auto add = [&](const torch::Tensor& x) { moment += secondMoment(centre ? x - x.mean(-1, true) : x); };
     Probe probe;
-    probe.points = static_cast<std::uint32_t>(ProbePoint::BlockInput) | static_cast<std::uint32_t>(ProbePoint::MlpInput);
+    probe.points = static_cast<std::uint32_t>(ProbePoint::BlockInput) |
+                   static_cast<std::uint32_t>(ProbePoint::MlpInput);
     probe.callback = [&](std::int64_t, ProbePoint, const torch::Tensor& value) { add(value); };
     const auto layers = static_cast<std::int64_t>(model.weights().blocks.size());
     for (std::size_t w = 0; w < hidden.size(); ++w) {
         torch::Tensor h = hidden[w];
         for (std::int64_t i = 0; i < layers; ++i) {
-            progress.step(static_cast<std::int64_t>(w) * layers + i,
-                          static_cast<std::int64_t>(hidden.size()) * layers, "global PCA statistics");
+            progress.step(static_cast<std::int64_t>(w) * layers + i, static_cast<std::int64_t>(hidden.size()) * layers,
+                          "global PCA statistics");
             h = model.block(i, h, ctx, &probe);
         }
         add(h); // the head reads the last layer's output

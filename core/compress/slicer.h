@@ -1,4 +1,5 @@
-// Core-internal (torch types): SliceGPT's rotate-and-slice, one result layer at a time (research note slicegpt.md
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Core-internal (torch types): SliceGPT's rotate-and-slice, one result layer at a time (shared/research/slicegpt.md
 // §1.2-1.7; docs/methods.md says where we differ from the reference and why).
 //
 // The Compressor drives it front to back: sliceEmbedding() once, sliceBlock() for every layer of the (flattened /

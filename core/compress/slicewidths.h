@@ -1,8 +1,9 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The residual-stream widths of a compressed model, layer by layer: what a plan's `slice` section means once the
 // ratio is rounded and flatten/drop have fixed the layer count. Shared by the Estimator (counting) and the
 // Compressor (slicing), so both read one rule. Pure functions, thread-safe.
 //
-// Rules (SliceGPT reference, ConstSlicingScheduler + ForwardSlicingScheduler; research note slicegpt.md §1.8):
+// Rules (SliceGPT reference, ConstSlicingScheduler + ForwardSlicingScheduler; shared/research/slicegpt.md §1.8):
 //  - embedding width = layers[0].in; layers[l].out = layers[l + 1].in;
 //  - sequential blocks: attention reads `in`, writes `mid`; the MLP reads `mid`, writes `out`;
 //  - parallel blocks (Phi-2): attention and MLP both read `in` and write `out`; mid == in;
@@ -26,7 +27,7 @@ struct LayerWidths {
 };
 
 struct SliceWidths {
-    bool sliced = false;   // the plan slices: norms fused into weightless RMSNorms, head untied, rotation applied
+    bool sliced = false;    // the plan slices: norms fused into weightless RMSNorms, head untied, rotation applied
     bool shortcuts = false; // shortcut matrices on the skip connections (d_in x d_mid, d_mid x d_out per block)
     std::int64_t embedding = 0;
     std::vector<LayerWidths> layers; // one per layer of the compressed model (Plan::resultLayers order)

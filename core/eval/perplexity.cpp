@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "eval/perplexity.h"
 
 #include <chrono>
@@ -25,8 +26,8 @@ PerplexityResult evaluatePerplexity(const Transformer& model, std::span<const st
     double nll = 0.0;
     for (std::int64_t w = 0; w < r.windows; ++w) {
         progress.step(w, r.windows, "window " + std::to_string(w + 1) + " of " + std::to_string(r.windows));
-        const NllResult window = model.windowNll(tokens.subspan(static_cast<std::size_t>(w * r.seqlen),
-                                                                static_cast<std::size_t>(r.seqlen)));
+        const NllResult window = model.windowNll(
+            tokens.subspan(static_cast<std::size_t>(w * r.seqlen), static_cast<std::size_t>(r.seqlen)));
         nll += window.nll;
         r.predicted += window.tokens;
     }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Perplexity over a token stream, with the protocol SliceGPT and FlattenGPT report.
 //
 // The whole text is tokenized once by the caller; it is cut into non-overlapping windows of `seqlen` tokens
@@ -15,8 +16,8 @@
 namespace flatslice::core {
 
 struct PerplexityOptions {
-    std::int64_t seqlen = 2048;   // capped at the model's context length
-    std::int64_t maxTokens = 0;   // 0: all tokens; else only the first maxTokens
+    std::int64_t seqlen = 2048; // capped at the model's context length
+    std::int64_t maxTokens = 0; // 0: all tokens; else only the first maxTokens
 };
 
 struct PerplexityResult {
@@ -25,7 +26,7 @@ struct PerplexityResult {
     std::int64_t tokens = 0;    // tokens used (windows x seqlen)
     std::int64_t predicted = 0; // tokens whose NLL counts
     std::int64_t windows = 0;
-    std::int64_t seqlen = 0;    // after capping
+    std::int64_t seqlen = 0; // after capping
     double seconds = 0.0;
     double tokensPerSecond = 0.0;
 };

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "eval/throughput.h"
 
 #include <c10/core/InferenceMode.h>

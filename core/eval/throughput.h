@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Prefill and decode speed of a loaded model, measured the way users feel it.
 //
 // Prefill: one forward pass over `seqlen` tokens (batch 1, logits for every position, as transformers'

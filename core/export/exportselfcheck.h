@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Core-internal (torch types): what both exporters do with their output before moving it into place.
 //
 // The self-check reloads what was written with Checkpoint::open + Transformer::load (f32, libtorch's current

@@ -1,11 +1,12 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "export/ggufconverter.h"
 
 #include <chrono>
 #include <nlohmann/json.hpp>
 
 #include "format/atomicdirectory.h"
-#include "model/ggufcheckpoint.h"
 #include "format/safetensorswriter.h"
+#include "model/ggufcheckpoint.h"
 #include "util/error.h"
 
 namespace flatslice::core {
@@ -33,8 +34,6 @@ TensorView toDtype(TensorView view, DType dtype)
     return out;
 }
 
-
-
 } // namespace
 
 ConvertResult convertGgufToHf(const std::filesystem::path& gguf, const std::filesystem::path& outDir,
@@ -49,8 +48,7 @@ ConvertResult convertGgufToHf(const std::filesystem::path& gguf, const std::file
 
     // Build the tokenizer files first: an unsupported tokenizer fails before any weight is written.
     const std::string tokenizerJson = toHfTokenizerJson(checkpoint.tokenizer());
-    const std::string tokenizerConfig =
-        toHfTokenizerConfigJson(checkpoint.tokenizer(), config.maxPositionEmbeddings);
+    const std::string tokenizerConfig = toHfTokenizerConfigJson(checkpoint.tokenizer(), config.maxPositionEmbeddings);
 
     AtomicDirectory out(outDir, options.overwrite);
     ConvertResult result;
@@ -66,12 +64,13 @@ ConvertResult convertGgufToHf(const std::filesystem::path& gguf, const std::file
         result.weightBytes += n * dtypeSize(options.dtype);
     }
     const auto total = static_cast<std::int64_t>(infos.size());
-    writeSafetensorsSharded(out.staging(), specs, {{"format", "pt"}},
-                            [&](std::size_t i) {
-                                progress.step(static_cast<std::int64_t>(i), total, "writing " + infos[i].name);
-                                return toDtype(checkpoint.tensor(infos[i].name), options.dtype);
-                            },
-                            options.maxShardBytes);
+    writeSafetensorsSharded(
+        out.staging(), specs, {{"format", "pt"}},
+        [&](std::size_t i) {
+            progress.step(static_cast<std::int64_t>(i), total, "writing " + infos[i].name);
+            return toDtype(checkpoint.tensor(infos[i].name), options.dtype);
+        },
+        options.maxShardBytes);
     progress.step(total, total, "writing tokenizer and config");
     out.writeText("config.json", toHfConfigJson(config));
     out.writeText("generation_config.json", toHfGenerationConfigJson(config));

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // `flatslice convert`: a GGUF file to a Hugging Face directory that `transformers` loads.
 //
 // Writes config.json, model.safetensors (sharded above 2 GB), tokenizer.json, tokenizer_config.json,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "export/ggufexporter.h"
 
 #include <algorithm>
@@ -115,7 +116,8 @@ std::vector<Item> llamaTensors(const TransformerImpl& model)
         why = "MLP or LM head biases";
     if (!why.empty())
         throw Error("GGUF export: only Llama-family models (RMSNorm, gated SiLU MLP, RoPE) can be written as a "
-                    "llama GGUF; " + c.architecture + " has " + why);
+                    "llama GGUF; " +
+                    c.architecture + " has " + why);
     if (!c.ropeScaling.type.empty() && c.ropeScaling.type != "linear" && c.ropeScaling.type != "yarn")
         throw Error("GGUF export: RoPE scaling '" + c.ropeScaling.type +
                     "' cannot be written as llama.* metadata (supported: none, linear, yarn)");
@@ -134,8 +136,8 @@ std::vector<Item> llamaTensors(const TransformerImpl& model)
         const std::string layer = "layer " + std::to_string(i);
         if (b.numHeads != c.numHeads || b.numKvHeads != c.numKvHeads)
             throw Error("GGUF export: " + layer + " has " + std::to_string(b.numHeads) + " heads and " +
-                        std::to_string(b.numKvHeads) + " KV heads, the model " + std::to_string(c.numHeads) +
-                        " and " + std::to_string(c.numKvHeads) + "; a llama GGUF has one width for every layer");
+                        std::to_string(b.numKvHeads) + " KV heads, the model " + std::to_string(c.numHeads) + " and " +
+                        std::to_string(c.numKvHeads) + "; a llama GGUF has one width for every layer");
         if (b.qNorm.weight.defined() || b.kNorm.weight.defined())
             throw Error("GGUF export: " + layer + " has q/k norms, which a llama GGUF cannot hold");
         requireShape(b.q.weight, {q, d}, layer + " q_proj");
@@ -334,8 +336,8 @@ GgufExportResult GgufExporter::write(const TransformerImpl& model, const std::fi
     result.path = outFile;
     std::int64_t parameters = 0;
     for (const Item& item : items) {
-        writer.addTensor(item.name, item.type, std::vector<std::int64_t>(item.weight.sizes().begin(),
-                                                                          item.weight.sizes().end()));
+        writer.addTensor(item.name, item.type,
+                         std::vector<std::int64_t>(item.weight.sizes().begin(), item.weight.sizes().end()));
         parameters += item.weight.numel();
     }
     ordered_json meta = {{"format", "flatslice-export"}, {"version", 1}};
@@ -362,7 +364,8 @@ GgufExportResult GgufExporter::write(const TransformerImpl& model, const std::fi
         progress.step(static_cast<std::int64_t>(i), total, "writing " + item.name);
         std::vector<float> values = valuesOf(item.weight);
         if (item.permuteHeads > 0)
-            permuteRows(values, item.permuteHeads, item.weight.size(0), item.weight.dim() > 1 ? item.weight.size(1) : 1);
+            permuteRows(values, item.permuteHeads, item.weight.size(0),
+                        item.weight.dim() > 1 ? item.weight.size(1) : 1);
         const std::vector<std::byte> bytes = quantize(item.type, values);
         writer.writeTensorData(bytes);
         result.weightBytes += bytes.size();

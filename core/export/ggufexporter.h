@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Writes a Llama-family model held in memory (dense or compressed to standard widths) as one llama-architecture
 // GGUF file that llama.cpp and `flatslice` load: llama.* hyperparameters, general.* (architecture, name,
 // file_type, quantization_version), the tokenizer.* keys copied from a source GGUF, `flatslice.provenance` (a JSON

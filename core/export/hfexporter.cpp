@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "export/hfexporter.h"
 #include "export/remotecode.h"
 
@@ -6,11 +7,11 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
-#include "format/atomicdirectory.h"
-#include "model/checkpoint.h"
 #include "export/exportselfcheck.h"
-#include "model/ggufcheckpoint.h"
+#include "format/atomicdirectory.h"
 #include "format/safetensorswriter.h"
+#include "model/checkpoint.h"
+#include "model/ggufcheckpoint.h"
 #include "model/transformer.h"
 #include "model/transformerimpl.h"
 #include "util/error.h"
@@ -44,8 +45,7 @@ std::vector<Entry> hfTensors(const TransformerImpl& model)
     const ModelConfig& c = model.config();
     const ModelWeights& w = model.weights();
     if (c.normKind != NormKind::RmsNorm || !c.gatedMlp || c.parallelBlock || c.learnedPositions)
-        throw Error("export: only Llama-family models (RMSNorm, gated MLP) can be exported yet, not " +
-                    c.architecture);
+        throw Error("export: only Llama-family models (RMSNorm, gated MLP) can be exported yet, not " + c.architecture);
     std::vector<Entry> out;
     add(out, "model.embed_tokens.weight", w.embed);
     for (std::size_t i = 0; i < w.blocks.size(); ++i) {
@@ -123,24 +123,22 @@ void writeTokenizer(const std::filesystem::path& source, const AtomicDirectory& 
     out.writeText("special_tokens_map.json", toHfSpecialTokensMapJson(gguf.tokenizer()));
 }
 
-std::string modelCard(const HfExportOptions& o, const ModelConfig& c, std::int64_t parameters,
-                      const HfExportResult& r)
+std::string modelCard(const HfExportOptions& o, const ModelConfig& c, std::int64_t parameters, const HfExportResult& r)
 {
-    std::string card = "---\nlibrary_name: transformers\ntags:\n- flatslice\n- pruned\n---\n\n# " + o.modelName +
-                       "\n\nA structurally compressed " + c.architecture + " written by flatslice: " +
-                       std::to_string(c.numLayers) + " layers of the standard width (" + std::to_string(c.numHeads) +
-                       " heads, " + std::to_string(c.numKvHeads) + " KV heads, " +
-                       std::to_string(c.intermediateSize) + " MLP channels), " + std::to_string(parameters) +
-                       " parameters. " +
-                       (c.sliced()
-                            ? std::string("Its residual stream was rotated and sliced by SliceGPT (per-layer widths and "
-                                          "shortcut matrices), so it needs the bundled modeling_flatslice.py: "
-                                          "`AutoModelForCausalLM.from_pretrained(dir, trust_remote_code=True)`.\n\n")
-                            : "It is a plain `" + c.modelType +
-                                  "` checkpoint: `AutoModelForCausalLM.from_pretrained(dir)` loads it without remote "
-                                  "code.\n\n") +
-                       "`flatslice.json` records the plan (which blocks were flattened or dropped), the calibration "
-                       "protocol and the measured figures.\n";
+    std::string card =
+        "---\nlibrary_name: transformers\ntags:\n- flatslice\n- pruned\n---\n\n# " + o.modelName +
+        "\n\nA structurally compressed " + c.architecture + " written by flatslice: " + std::to_string(c.numLayers) +
+        " layers of the standard width (" + std::to_string(c.numHeads) + " heads, " + std::to_string(c.numKvHeads) +
+        " KV heads, " + std::to_string(c.intermediateSize) + " MLP channels), " + std::to_string(parameters) +
+        " parameters. " +
+        (c.sliced() ? std::string("Its residual stream was rotated and sliced by SliceGPT (per-layer widths and "
+                                  "shortcut matrices), so it needs the bundled modeling_flatslice.py: "
+                                  "`AutoModelForCausalLM.from_pretrained(dir, trust_remote_code=True)`.\n\n")
+                    : "It is a plain `" + c.modelType +
+                          "` checkpoint: `AutoModelForCausalLM.from_pretrained(dir)` loads it without remote "
+                          "code.\n\n") +
+        "`flatslice.json` records the plan (which blocks were flattened or dropped), the calibration "
+        "protocol and the measured figures.\n";
     if (r.evaluation) {
         char line[256];
         std::snprintf(line, sizeof line, "\nPerplexity %.4f on %s (%lld tokens, windows of %lld).\n",
@@ -189,12 +187,13 @@ HfExportResult HfExporter::write(const TransformerImpl& model, const std::filesy
     const auto total = static_cast<std::int64_t>(entries.size()) + 2;
     {
         c10::InferenceMode guard;
-        writeSafetensorsSharded(out.staging(), specs, {{"format", "pt"}},
-                                [&](std::size_t i) {
-                                    progress.step(static_cast<std::int64_t>(i), total, "writing " + entries[i].name);
-                                    return toView(entries[i].name, entries[i].tensor, o.dtype);
-                                },
-                                o.maxShardBytes);
+        writeSafetensorsSharded(
+            out.staging(), specs, {{"format", "pt"}},
+            [&](std::size_t i) {
+                progress.step(static_cast<std::int64_t>(i), total, "writing " + entries[i].name);
+                return toView(entries[i].name, entries[i].tensor, o.dtype);
+            },
+            o.maxShardBytes);
     }
     result.tensors = static_cast<std::int64_t>(entries.size());
     nlohmann::json hfConfig = nlohmann::json::parse(toHfConfigJson(config));
@@ -223,8 +222,8 @@ HfExportResult HfExporter::write(const TransformerImpl& model, const std::filesy
     check.evalTokens = o.evalTokens;
     check.evalOptions = o.evalOptions;
     const ExportCheckResult checked = checkExport(
-        model, [&](const torch::Tensor& t) { return t.to(stored).to(torch::kFloat32); }, out.staging(), check,
-        progress, total - 2, total);
+        model, [&](const torch::Tensor& t) { return t.to(stored).to(torch::kFloat32); }, out.staging(), check, progress,
+        total - 2, total);
     ordered_json selfCheck = {{"tokens", o.selfCheckTokens.size()}};
     if (o.selfCheckTokens.size() >= 2) {
         result.selfCheckInMemory = checked.inMemory;
@@ -245,9 +244,9 @@ HfExportResult HfExporter::write(const TransformerImpl& model, const std::filesy
     meta["self_check"] = selfCheck;
     if (result.evaluation) {
         const PerplexityResult& e = *result.evaluation;
-        meta["evaluation"] = {{"data", o.evalName},     {"data_sha256", o.evalSha256},
-                              {"seqlen", e.seqlen},     {"max_tokens", o.evalOptions.maxTokens},
-                              {"tokens", e.tokens},     {"windows", e.windows},
+        meta["evaluation"] = {{"data", o.evalName},         {"data_sha256", o.evalSha256},
+                              {"seqlen", e.seqlen},         {"max_tokens", o.evalOptions.maxTokens},
+                              {"tokens", e.tokens},         {"windows", e.windows},
                               {"perplexity", e.perplexity}, {"tokens_per_second", e.tokensPerSecond}};
     }
     out.writeText("flatslice.json", meta.dump(2) + "\n");

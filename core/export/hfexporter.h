@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Writes a Llama-family model held in memory (a compressed or dense TransformerImpl) as a Hugging Face directory
 // that `transformers` loads with no extra code: config.json (the model's layer count and widths),
 // model.safetensors (HF names, f32 or bf16, sharded above maxShardBytes), tokenizer files, generation_config.json,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The Python files a sliced Hugging Face export carries so that transformers loads it with trust_remote_code=True
 // (resources/remote-code/, embedded at build time). Plain text, no state.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Writes a directory so that it appears complete or not at all.
 //
 // Files go into a hidden staging directory beside the target (same filesystem, so the final rename is

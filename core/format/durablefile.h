@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // One file written under a temporary name beside its target and renamed into place only when complete.
 //
 // The temporary file lives in the target's directory (same filesystem, so the rename is atomic). `sync()` fsyncs

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // ggml's tensor element types, as stored in GGUF tensor infos.
 //
 // The numeric values are ggml's (ggml.h `enum ggml_type`) and are what a GGUF file stores, so a raw uint32 from a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Converts ggml tensor data (plain or block-quantized) to f32.
 //
 // Implements ggml's reference dequantization (ggml-quants.c dequantize_row_*) for F32, F16, BF16, Q4_0, Q4_1,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "format/gguffile.h"
 
 #include <algorithm>
@@ -9,8 +10,8 @@
 #include <optional>
 
 #include "format/ggufdequant.h"
-#include "util/mappedfile.h"
 #include "util/error.h"
+#include "util/mappedfile.h"
 
 namespace flatslice::core {
 
@@ -19,12 +20,12 @@ static_assert(std::endian::native == std::endian::little, "GGUF is read as littl
 namespace {
 
 constexpr std::uint64_t kDefaultAlignment = 32;
-constexpr int kMaxArrayDepth = 16;        // nested arrays deeper than this are a crafted file, not a model
+constexpr int kMaxArrayDepth = 16;           // nested arrays deeper than this are a crafted file, not a model
 constexpr std::size_t kMaxReserve = 1 << 16; // never pre-allocate more elements than this on a file's word
-constexpr std::uint32_t kMaxDims = 4;     // GGML_MAX_DIMS
+constexpr std::uint32_t kMaxDims = 4;        // GGML_MAX_DIMS
 
 // Smallest possible encodings, used to reject counts the file cannot hold before looping over them.
-constexpr std::uint64_t kMinKeyValueBytes = 8 + 4 + 1; // key length, value type, one byte of value
+constexpr std::uint64_t kMinKeyValueBytes = 8 + 4 + 1;           // key length, value type, one byte of value
 constexpr std::uint64_t kMinTensorInfoBytes = 8 + 4 + 8 + 4 + 8; // name length, n_dims, one dim, type, offset
 constexpr std::uint64_t kMinStringBytes = 8;
 constexpr std::uint64_t kMinArrayBytes = 4 + 8; // element type, count
@@ -134,8 +135,8 @@ GgufValue readArray(Reader& reader, const std::string& what, int depth)
     const auto countAt = reader.pos();
     const auto count = reader.read<std::uint64_t>(what + " array length");
     const auto tooLong = [&](std::uint64_t minBytesEach) {
-        reader.fail(what + ": array of " + std::to_string(count) + " " + ggufValueTypeName(elementType) +
-                    " at byte " + std::to_string(countAt) + " needs at least " + std::to_string(minBytesEach) +
+        reader.fail(what + ": array of " + std::to_string(count) + " " + ggufValueTypeName(elementType) + " at byte " +
+                    std::to_string(countAt) + " needs at least " + std::to_string(minBytesEach) +
                     " bytes each, but only " + std::to_string(reader.remaining()) + " bytes are left in the file");
     };
 
@@ -434,8 +435,8 @@ TensorView GgufFile::dequantize(std::string_view name) const
 {
     const GgufTensorInfo& info = tensorOrThrow(name);
     if (!ggmlTypeDequantizable(info.type))
-        throw Error(m_impl->path.string() + ": tensor " + inQuotes(info.name) + " has type " +
-                    ggmlTypeName(info.type) + ", which cannot be dequantized (supported: F32, F16, BF16, Q4_0, Q4_1, "
+        throw Error(m_impl->path.string() + ": tensor " + inQuotes(info.name) + " has type " + ggmlTypeName(info.type) +
+                    ", which cannot be dequantized (supported: F32, F16, BF16, Q4_0, Q4_1, "
                     "Q5_0, Q5_1, Q8_0, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K)");
     TensorView view = raw(name);
     if (info.type == GgmlType::F32 && reinterpret_cast<std::uintptr_t>(view.bytes.data()) % alignof(float) == 0) {

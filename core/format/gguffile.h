@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A GGUF file (llama.cpp's model format, versions 2 and 3): metadata, tensor infos and zero-copy tensor data.
 //
 // open() maps the file and validates all of it before returning: header, every length against the bytes left,
@@ -25,10 +26,10 @@ namespace flatslice::core {
 struct GgufTensorInfo {
     std::string name;
     GgmlType type = GgmlType::F32;
-    std::vector<std::uint64_t> ne;    // ggml order: ne[0] is the fastest-varying (row length)
-    std::vector<std::int64_t> shape;  // PyTorch order: ne reversed
-    std::uint64_t offset = 0;         // from the start of the data section (GgufFile::dataOffset())
-    std::uint64_t nbytes = 0;         // elements / block size * type size
+    std::vector<std::uint64_t> ne;   // ggml order: ne[0] is the fastest-varying (row length)
+    std::vector<std::int64_t> shape; // PyTorch order: ne reversed
+    std::uint64_t offset = 0;        // from the start of the data section (GgufFile::dataOffset())
+    std::uint64_t nbytes = 0;        // elements / block size * type size
 
     std::uint64_t numel() const
     {
@@ -51,7 +52,7 @@ public:
 
     const std::filesystem::path& path() const;
     std::uint32_t version() const;
-    std::uint64_t alignment() const;  // general.alignment, or 32
+    std::uint64_t alignment() const; // general.alignment, or 32
     std::uint64_t fileSize() const;
     std::uint64_t dataOffset() const; // where tensor data starts, a multiple of alignment()
 

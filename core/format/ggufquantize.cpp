@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "format/ggufquantize.h"
 
 #include <algorithm>
@@ -58,9 +59,7 @@ std::vector<std::byte> quantize(GgmlType type, std::span<const float> values)
                     " blocks of " + std::to_string(block));
     std::vector<std::byte> out(values.size() / block * ggmlTypeSize(type));
     switch (type) {
-    case GgmlType::F32:
-        std::memcpy(out.data(), values.data(), out.size());
-        break;
+    case GgmlType::F32: std::memcpy(out.data(), values.data(), out.size()); break;
     case GgmlType::F16:
         for (std::size_t i = 0; i < values.size(); ++i)
             putU16(out.data() + 2 * i, floatToHalf(values[i]));
@@ -69,9 +68,7 @@ std::vector<std::byte> quantize(GgmlType type, std::span<const float> values)
         for (std::size_t i = 0; i < values.size(); ++i)
             putU16(out.data() + 2 * i, floatToBf16(values[i]));
         break;
-    default:
-        quantizeQ8_0(values, out.data());
-        break;
+    default: quantizeQ8_0(values, out.data()); break;
     }
     return out;
 }

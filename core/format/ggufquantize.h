@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Converts f32 values to the ggml types the GGUF exporter writes: F32, F16, BF16 and Q8_0.
 //
 // The inverse of ggufdequant.h for those types, following ggml's reference quantizers (ggml-quants.c

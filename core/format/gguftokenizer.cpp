@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "format/gguftokenizer.h"
 
 #include <algorithm>
@@ -105,8 +106,8 @@ GgufTokenizerInfo GgufTokenizerInfo::fromGguf(const GgufFile& file)
         for (const double s : scores->asFloatArray())
             info.scores.push_back(static_cast<float>(s));
         if (info.scores.size() != n)
-            throw Error(name + ": tokenizer.ggml.scores has " + std::to_string(info.scores.size()) +
-                        " entries for " + std::to_string(n) + " tokens");
+            throw Error(name + ": tokenizer.ggml.scores has " + std::to_string(info.scores.size()) + " entries for " +
+                        std::to_string(n) + " tokens");
     }
     if (const GgufValue* merges = file.find("tokenizer.ggml.merges"))
         info.merges = merges->asStringArray();
@@ -117,8 +118,8 @@ GgufTokenizerInfo GgufTokenizerInfo::fromGguf(const GgufFile& file)
     for (const auto& [key, id] : {std::pair{"bos", info.bosId}, std::pair{"eos", info.eosId},
                                   std::pair{"padding", info.padId}, std::pair{"unknown", info.unkId}})
         if (id && (*id < 0 || *id >= static_cast<std::int64_t>(n)))
-            throw Error(name + ": tokenizer.ggml." + key + "_token_id " + std::to_string(*id) +
-                        " is outside the " + std::to_string(n) + "-token vocabulary");
+            throw Error(name + ": tokenizer.ggml." + key + "_token_id " + std::to_string(*id) + " is outside the " +
+                        std::to_string(n) + "-token vocabulary");
     info.addBos = boolOr(file, "tokenizer.ggml.add_bos_token", info.model == "llama");
     info.addEos = boolOr(file, "tokenizer.ggml.add_eos_token", false);
     info.addSpacePrefix = boolOr(file, "tokenizer.ggml.add_space_prefix", info.model == "llama");
@@ -189,19 +190,16 @@ std::string toHfTokenizerJson(const GgufTokenizerInfo& info)
                           {"ignore_merges", false},
                           {"vocab", std::move(vocab)},
                           {"merges", info.merges}};
-    ordered_json out = {{"version", "1.0"},
-                        {"truncation", nullptr},
-                        {"padding", nullptr},
-                        {"added_tokens", std::move(added)},
-                        {"normalizer", nullptr},
-                        {"pre_tokenizer", std::move(pre)},
-                        {"post_processor", std::move(post)},
-                        {"decoder",
-                         {{"type", "ByteLevel"},
-                          {"add_prefix_space", true},
-                          {"trim_offsets", true},
-                          {"use_regex", true}}},
-                        {"model", std::move(model)}};
+    ordered_json out = {
+        {"version", "1.0"},
+        {"truncation", nullptr},
+        {"padding", nullptr},
+        {"added_tokens", std::move(added)},
+        {"normalizer", nullptr},
+        {"pre_tokenizer", std::move(pre)},
+        {"post_processor", std::move(post)},
+        {"decoder", {{"type", "ByteLevel"}, {"add_prefix_space", true}, {"trim_offsets", true}, {"use_regex", true}}},
+        {"model", std::move(model)}};
     return out.dump(1) + "\n";
 }
 

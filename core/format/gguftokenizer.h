@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The tokenizer a GGUF file carries in its `tokenizer.ggml.*` metadata, and its Hugging Face equivalent.
 //
 // llama.cpp stores the vocabulary as parallel arrays (tokens, token types, scores), BPE merges as
@@ -19,8 +20,8 @@ struct GgufTokenizerInfo {
     // llama.cpp token types
     enum TokenType : std::int32_t { Normal = 1, Unknown = 2, Control = 3, UserDefined = 4, Unused = 5, Byte = 6 };
 
-    std::string model;      // "gpt2" (byte-level BPE) or "llama" (SentencePiece)
-    std::string pre;        // pre-tokenizer name, e.g. "smollm"; "" when absent
+    std::string model; // "gpt2" (byte-level BPE) or "llama" (SentencePiece)
+    std::string pre;   // pre-tokenizer name, e.g. "smollm"; "" when absent
     std::vector<std::string> tokens;
     std::vector<std::int32_t> tokenTypes; // empty or one per token
     std::vector<float> scores;            // empty or one per token (SentencePiece)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "format/ggufvalue.h"
 
 #include <algorithm>
@@ -24,8 +25,8 @@ struct GgufValue::ArrayData {
 
 namespace {
 
-constexpr std::size_t kShownElements = 8;  // array elements toString() prints before "..."
-constexpr std::size_t kShownChars = 200;   // string bytes toString() prints before "..."
+constexpr std::size_t kShownElements = 8; // array elements toString() prints before "..."
+constexpr std::size_t kShownChars = 200;  // string bytes toString() prints before "..."
 
 bool isUnsignedType(GgufValueType type)
 {
@@ -84,7 +85,7 @@ std::string formatDouble(double value, bool asFloat32)
 {
     const double magnitude = std::fabs(value);
     const auto format = (magnitude == 0 || (magnitude >= 1e-4 && magnitude < 1e15)) ? std::chars_format::fixed
-                                                                                     : std::chars_format::scientific;
+                                                                                    : std::chars_format::scientific;
     std::array<char, 64> buffer{}; // enough for either notation in the ranges chosen above
     char* const first = buffer.data();
     char* const last = first + buffer.size();
@@ -429,8 +430,7 @@ std::string GgufValue::toString() const
     case GgufValueType::String: return quote(std::get<std::string>(m_storage));
     case GgufValueType::Bool: return std::get<bool>(m_storage) ? "true" : "false";
     case GgufValueType::Float32:
-    case GgufValueType::Float64:
-        return formatDouble(std::get<double>(m_storage), m_type == GgufValueType::Float32);
+    case GgufValueType::Float64: return formatDouble(std::get<double>(m_storage), m_type == GgufValueType::Float32);
     case GgufValueType::Array: {
         const ArrayData& data = array();
         std::string out = "[";

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // One GGUF metadata value: a scalar, a string, or an array (of scalars, of strings, or of arrays).
 //
 // Accessors are strict: asking for a type the value does not hold throws Error naming both types (and the key,
@@ -72,8 +73,8 @@ public:
     bool asBool() const;
 
     bool isArray() const { return m_type == GgufValueType::Array; }
-    GgufValueType arrayType() const; // element type; Error if not an array
-    std::size_t size() const;        // element count; Error if not an array
+    GgufValueType arrayType() const;            // element type; Error if not an array
+    std::size_t size() const;                   // element count; Error if not an array
     GgufValue element(std::size_t index) const; // any array; Error if out of range
 
     const std::vector<std::string>& asStringArray() const; // arrays of STRING

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "format/ggufwriter.h"
 
 #include <bit>
@@ -94,8 +95,8 @@ GgufWriter::GgufWriter(std::filesystem::path target, bool overwrite, std::uint64
         throw Error(m_target.string() + ": already exists (overwrite it explicitly)");
     if (std::filesystem::is_directory(m_target, ec))
         throw Error(m_target.string() + ": is a directory, not a file name");
-    m_metadata.push_back({"general.alignment",
-                          GgufValue::makeUnsigned(GgufValueType::UInt32, static_cast<std::uint32_t>(alignment))});
+    m_metadata.push_back(
+        {"general.alignment", GgufValue::makeUnsigned(GgufValueType::UInt32, static_cast<std::uint32_t>(alignment))});
 }
 
 GgufWriter::~GgufWriter() = default;
@@ -220,8 +221,8 @@ void GgufWriter::finish()
     if (!m_file)
         throw Error(m_target.string() + ": finished before the header was written");
     if (m_next != m_tensors.size())
-        throw Error(m_target.string() + ": only " + std::to_string(m_next) + " of " +
-                    std::to_string(m_tensors.size()) + " tensors were written");
+        throw Error(m_target.string() + ": only " + std::to_string(m_next) + " of " + std::to_string(m_tensors.size()) +
+                    " tensors were written");
     m_file->sync();
 }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Streaming GGUF v3 writer: metadata, tensor infos, then tensor data one tensor at a time; the file appears
 // complete or not at all.
 //
@@ -58,7 +59,7 @@ public:
     void commit();
 
     const std::filesystem::path& target() const { return m_target; }
-    const std::filesystem::path& partialPath() const; // empty before writeHeader()
+    const std::filesystem::path& partialPath() const;      // empty before writeHeader()
     std::uint64_t dataBytes() const { return m_dataSize; } // data section size (tensor bytes and padding)
     std::size_t tensorCount() const { return m_tensors.size(); }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The frame around every use of the HDF5 C++ API in flatslice (today: the session file, analysis/sessionfile.cpp).
 //
 // By default HDF5 prints its whole error stack to stderr. An Hdf5Call silences that for its lifetime on this thread

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "format/safetensorsfile.h"
 
 #include <algorithm>
@@ -12,8 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "util/mappedfile.h"
 #include "util/error.h"
+#include "util/mappedfile.h"
 
 namespace flatslice::core {
 
@@ -87,9 +88,7 @@ public:
             return false; // discard: the header is rejected after the parse anyway
         }
         switch (event) {
-        case json::parse_event_t::object_start:
-            m_frames.emplace_back();
-            break;
+        case json::parse_event_t::object_start: m_frames.emplace_back(); break;
         case json::parse_event_t::object_end:
             if (!m_frames.empty())
                 m_frames.pop_back();
@@ -103,8 +102,7 @@ public:
                 top.lastKey = key;
             }
             break;
-        default:
-            break;
+        default: break;
         }
         return true;
     }
@@ -203,8 +201,8 @@ public:
         for (const auto& dim : *shapeIt) {
             const auto d = nonNegativeInteger(dim);
             if (!d)
-                failTensor(name, "shape " + jsonText(*shapeIt) + " must hold non-negative integers, got " +
-                                     jsonText(dim));
+                failTensor(name,
+                           "shape " + jsonText(*shapeIt) + " must hold non-negative integers, got " + jsonText(dim));
             if (*d > kMaxCount || (*d != 0 && numel > kMaxCount / *d))
                 failTensor(name, "shape " + jsonText(*shapeIt) + " has more elements than fit in 64 bits");
             numel *= *d;
@@ -225,8 +223,8 @@ public:
             end = nonNegativeInteger((*offsetsIt)[1]);
         }
         if (!begin || !end)
-            failTensor(name, "data_offsets must be [begin, end] with non-negative integers, got " +
-                                 jsonText(*offsetsIt));
+            failTensor(name,
+                       "data_offsets must be [begin, end] with non-negative integers, got " + jsonText(*offsetsIt));
         info.begin = *begin;
         info.end = *end;
         const std::string offsets = "data_offsets " + offsetsText(info.begin, info.end);

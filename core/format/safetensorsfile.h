@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // One .safetensors file: JSON header, optional `__metadata__`, and zero-copy tensor data.
 //
 // Layout: an 8-byte little-endian header length N, N bytes of UTF-8 JSON, then the data section. open() maps the
@@ -23,8 +24,8 @@
 #include <string>
 #include <vector>
 
-#include "util/dtype.h"
 #include "format/tensorview.h"
+#include "util/dtype.h"
 
 namespace flatslice::core {
 

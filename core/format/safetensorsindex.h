@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The weights of a Hugging Face checkpoint: one model.safetensors, or shards listed by model.safetensors.index.json.
 //
 // The constructor takes a directory or a single .safetensors file. In a directory, model.safetensors.index.json

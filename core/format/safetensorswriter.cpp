@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "format/safetensorswriter.h"
 
 #include <algorithm>
@@ -98,8 +99,7 @@ std::string headerText(const std::string& where, const std::vector<TensorSpec>& 
     try {
         text = header.dump();
     } catch (const nlohmann::json::exception& e) {
-        throw Error(where + ": cannot write the header (a tensor name or metadata is not valid UTF-8): " +
-                    e.what());
+        throw Error(where + ": cannot write the header (a tensor name or metadata is not valid UTF-8): " + e.what());
     }
     // Pad like the Python library, so the data section starts 8-aligned.
     text.append((8 - text.size() % 8) % 8, ' ');
@@ -175,8 +175,7 @@ void writeSafetensors(const std::filesystem::path& path, const std::vector<Tenso
 
 void writeSafetensorsSharded(const std::filesystem::path& dir, const std::vector<TensorSpec>& specs,
                              const std::map<std::string, std::string>& metadata,
-                             const std::function<TensorView(std::size_t index)>& produce,
-                             std::uint64_t maxShardBytes)
+                             const std::function<TensorView(std::size_t index)>& produce, std::uint64_t maxShardBytes)
 {
     const std::string where = dir.string();
     if (maxShardBytes == 0)

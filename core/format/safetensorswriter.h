@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Streaming safetensors writer: one tensor in memory at a time, the file appears complete or not at all.
 //
 // The header is built from the specs up front (names, dtypes, shapes, contiguous data_offsets in spec order, and
@@ -19,8 +20,8 @@
 #include <string>
 #include <vector>
 
-#include "util/dtype.h"
 #include "format/tensorview.h"
+#include "util/dtype.h"
 
 namespace flatslice::core {
 
@@ -49,7 +50,6 @@ void writeSafetensors(const std::filesystem::path& path, const std::vector<Tenso
 // files written so far are removed.
 void writeSafetensorsSharded(const std::filesystem::path& dir, const std::vector<TensorSpec>& specs,
                              const std::map<std::string, std::string>& metadata,
-                             const std::function<TensorView(std::size_t index)>& produce,
-                             std::uint64_t maxShardBytes);
+                             const std::function<TensorView(std::size_t index)>& produce, std::uint64_t maxShardBytes);
 
 } // namespace flatslice::core

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "format/tensorview.h"
 
 #include <cstring>
@@ -24,9 +25,7 @@ std::vector<float> toFloatVector(const TensorView& view)
     std::vector<float> out(n);
     const std::byte* src = view.bytes.data();
     switch (view.dtype) {
-    case DType::F32:
-        std::memcpy(out.data(), src, n * sizeof(float));
-        break;
+    case DType::F32: std::memcpy(out.data(), src, n * sizeof(float)); break;
     case DType::F64:
         for (std::size_t i = 0; i < n; ++i) {
             double v = 0;

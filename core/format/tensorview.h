@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A typed, shaped, read-only view of tensor bytes, with whatever keeps those bytes alive.
 //
 // Readers hand these out without copying where they can (safetensors: a slice of the file mapping). When a

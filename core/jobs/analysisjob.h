@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The analysis use case behind one call, shared by `flatslice analyze`, `flatslice demo` and the workbench's Analyse:
 // open MODEL, load it, tokenize the calibration text, draw the windows, run the analysis (core::analyze) and,
 // when asked, write the session file. Torch-free header: the GUI calls it from a worker thread.
@@ -25,10 +26,10 @@ struct AnalysisJobOptions {
     std::int64_t samples = 128;  // windows
     std::int64_t seqlen = 512;   // tokens per window
     std::uint64_t seed = 42;
-    std::int64_t batch = 1;      // windows per forward pass
+    std::int64_t batch = 1; // windows per forward pass
     RuntimeOptions runtime;
-    std::string evaluationPath;  // optional: warn when calibration and evaluation text share passages
-    std::string sessionPath;     // optional: write the session here (atomically, replacing a file)
+    std::string evaluationPath; // optional: warn when calibration and evaluation text share passages
+    std::string sessionPath;    // optional: write the session here (atomically, replacing a file)
 };
 
 struct AnalysisJobResult {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "jobs/compressionjob.h"
 
 #include <algorithm>
@@ -6,14 +7,14 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "model/checkpoint.h"
 #include "export/ggufexporter.h"
 #include "export/hfexporter.h"
+#include "model/checkpoint.h"
 #include "text/checkpointtokenizer.h"
 #include "text/corpus.h"
+#include "util/error.h"
 #include "util/filereader.h"
 #include "util/humanunits.h"
-#include "util/error.h"
 #include "util/sha256.h"
 
 namespace flatslice::core {
@@ -130,9 +131,12 @@ CompressionJobResult runCompressionJob(const CompressionJobOptions& options, con
             const auto span = corpus.window(drawn, i);
             windows.emplace_back(span.begin(), span.end());
         }
-        calibration = {{"corpus", corpus.path()},         {"corpus_sha256", corpus.sha256()},
-                       {"corpus_tokens", corpus.tokenCount()}, {"samples", drawn.count()},
-                       {"seqlen", seqlen},                {"seed", seed},
+        calibration = {{"corpus", corpus.path()},
+                       {"corpus_sha256", corpus.sha256()},
+                       {"corpus_tokens", corpus.tokenCount()},
+                       {"samples", drawn.count()},
+                       {"seqlen", seqlen},
+                       {"seed", seed},
                        {"offsets", drawn.offsets}};
         say("calibration: " + std::to_string(drawn.count()) + " windows of " + std::to_string(seqlen) +
             " tokens from " + options.calibrationPath);
@@ -231,8 +235,7 @@ CompressionJobResult runCompressionJob(const CompressionJobOptions& options, con
         GgufExportOptions exportOptions;
         exportOptions.type = options.outputType;
         describe(exportOptions);
-        collect(
-            GgufExporter(exportOptions).write(compressor.result(), options.outputPath, progress.stage("export")));
+        collect(GgufExporter(exportOptions).write(compressor.result(), options.outputPath, progress.stage("export")));
     }
     char line[160];
     std::snprintf(line, sizeof line, "self-check: perplexity %.6f in memory, %.6f reloaded", result.selfCheckInMemory,

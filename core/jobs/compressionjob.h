@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The whole "compress a checkpoint" pipeline behind one call, shared by `flatslice compress` and the workbench:
 // open MODEL, validate the plan against it, load it, draw calibration windows (when the plan flattens or slices),
 // run the Compressor, export (Hugging Face directory or GGUF) with the exporter's self-check, and optionally measure
@@ -34,8 +35,8 @@ struct CompressionJobOptions {
 
     // Calibration (used when the plan flattens or slices): windows of the corpus file.
     std::string calibrationPath;
-    std::int64_t samples = 0; // 0: the plan's protocol
-    std::int64_t seqlen = 0;  // 0: the plan's protocol
+    std::int64_t samples = 0;          // 0: the plan's protocol
+    std::int64_t seqlen = 0;           // 0: the plan's protocol
     std::optional<std::uint64_t> seed; // absent: the plan's protocol
     std::int64_t batch = 1;
 
@@ -66,7 +67,8 @@ struct CompressionJobResult {
 
 // Throws Error (unreadable model, invalid plan, missing calibration file, export failure or self-check mismatch),
 // Cancelled.
-CompressionJobResult runCompressionJob(const CompressionJobOptions& options, const Progress& progress = Progress::none(),
+CompressionJobResult runCompressionJob(const CompressionJobOptions& options,
+                                       const Progress& progress = Progress::none(),
                                        const std::function<void(const std::string&)>& log = {});
 
 } // namespace flatslice::core

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "jobs/measurejob.h"
 
 #include <chrono>
@@ -52,8 +53,8 @@ MeasureJobResult runMeasureJob(const MeasureJobOptions& options, const Progress&
     out.dtype = model->dtype();
     out.threads = model->threads();
     const bool needsTokenizer = !options.evalPath.empty() || !options.prompt.empty();
-    const std::optional<Tokenizer> tokenizer =
-        needsTokenizer ? std::optional<Tokenizer>(tokenizerFor(*checkpoint)) : std::nullopt;
+    const std::optional<Tokenizer> tokenizer = needsTokenizer ? std::optional<Tokenizer>(tokenizerFor(*checkpoint))
+                                                              : std::nullopt;
 
     if (!options.evalPath.empty()) {
         say("perplexity on " + options.evalPath);

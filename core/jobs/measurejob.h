@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Measuring one model behind one call, shared by `flatslice eval`, `bench`, `generate`, `demo` and the workbench's
 // Evaluate / Benchmark / Compare: open MODEL, load it, then any of perplexity on a text file (the SliceGPT /
 // FlattenGPT protocol, see eval/perplexity.h), prefill and decode speed, and a greedy continuation of a prompt.
@@ -48,8 +49,8 @@ struct MeasureJobResult {
     double loadSeconds = 0.0;
 
     std::optional<PerplexityResult> perplexity;
-    std::string evalSha256;              // of the evaluation file's bytes
-    std::int64_t evalTokensInFile = 0;   // before --max-tokens
+    std::string evalSha256;            // of the evaluation file's bytes
+    std::int64_t evalTokensInFile = 0; // before --max-tokens
     double tokenizeSeconds = 0.0;
 
     std::optional<ThroughputResult> throughput;

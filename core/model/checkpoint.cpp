@@ -1,10 +1,11 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "model/checkpoint.h"
 
 #include <algorithm>
 
+#include "format/safetensorsfile.h"
 #include "model/ggufcheckpoint.h"
 #include "model/hfcheckpoint.h"
-#include "format/safetensorsfile.h"
 #include "util/error.h"
 
 namespace flatslice::core {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A model checkpoint on disk, seen through Hugging Face names and layouts whatever its format.
 //
 // `Checkpoint::open` accepts a Hugging Face directory (config.json + model.safetensors or a sharded index) or a
@@ -14,18 +15,18 @@
 #include <string>
 #include <vector>
 
-#include "util/dtype.h"
 #include "format/tensorview.h"
 #include "model/modelconfig.h"
+#include "util/dtype.h"
 
 namespace flatslice::core {
 
 struct CheckpointTensorInfo {
-    std::string name;                 // Hugging Face name
-    std::vector<std::int64_t> shape;  // Hugging Face layout
-    DType dtype = DType::F32;         // dtype `tensor()` returns
-    std::string storedAs;             // dtype on disk, e.g. "BF16" or the GGUF type "Q4_1"
-    std::uint64_t storedBytes = 0;    // bytes on disk
+    std::string name;                // Hugging Face name
+    std::vector<std::int64_t> shape; // Hugging Face layout
+    DType dtype = DType::F32;        // dtype `tensor()` returns
+    std::string storedAs;            // dtype on disk, e.g. "BF16" or the GGUF type "Q4_1"
+    std::uint64_t storedBytes = 0;   // bytes on disk
 };
 
 class Checkpoint {

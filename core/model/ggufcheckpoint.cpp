@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "model/ggufcheckpoint.h"
 
 #include <algorithm>
@@ -60,9 +61,18 @@ constexpr BlockTensor kBlockTensors[] = {
 
 // Order of suffixes within a block in our listing (HF's own module order).
 constexpr std::string_view kHfOrder[] = {
-    "self_attn.q_proj.weight", "self_attn.q_proj.bias", "self_attn.k_proj.weight", "self_attn.k_proj.bias",
-    "self_attn.v_proj.weight", "self_attn.v_proj.bias", "self_attn.o_proj.weight", "self_attn.o_proj.bias",
-    "mlp.gate_proj.weight",    "mlp.up_proj.weight",    "mlp.down_proj.weight",    "input_layernorm.weight",
+    "self_attn.q_proj.weight",
+    "self_attn.q_proj.bias",
+    "self_attn.k_proj.weight",
+    "self_attn.k_proj.bias",
+    "self_attn.v_proj.weight",
+    "self_attn.v_proj.bias",
+    "self_attn.o_proj.weight",
+    "self_attn.o_proj.bias",
+    "mlp.gate_proj.weight",
+    "mlp.up_proj.weight",
+    "mlp.down_proj.weight",
+    "input_layernorm.weight",
     "post_attention_layernorm.weight",
 };
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A llama-family GGUF file presented as a Hugging Face checkpoint.
 //
 // Maps `llama.*` metadata to ModelConfig and GGUF tensor names to Hugging Face names, dequantizes each tensor
@@ -10,9 +11,9 @@
 #include <filesystem>
 #include <memory>
 
-#include "model/checkpoint.h"
 #include "format/gguffile.h"
 #include "format/gguftokenizer.h"
+#include "model/checkpoint.h"
 
 namespace flatslice::core {
 

@@ -1,8 +1,8 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "model/hfcheckpoint.h"
 
-
-#include "util/filereader.h"
 #include "util/error.h"
+#include "util/filereader.h"
 
 namespace flatslice::core {
 
@@ -19,8 +19,7 @@ std::string readConfig(const std::filesystem::path& directory)
 } // namespace
 
 HfCheckpoint::HfCheckpoint(const std::filesystem::path& directory)
-    : m_path(directory),
-      m_config(parseHfConfig(readConfig(directory), (directory / "config.json").string())),
+    : m_path(directory), m_config(parseHfConfig(readConfig(directory), (directory / "config.json").string())),
       m_weights(directory)
 {
     for (const auto& name : m_weights.names()) {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A Hugging Face checkpoint directory: config.json plus model.safetensors or a sharded index.
 //
 // Tensors are handed out zero-copy from the file mappings in their stored dtype. Only architectures whose
@@ -6,8 +7,8 @@
 
 #include <filesystem>
 
-#include "model/checkpoint.h"
 #include "format/safetensorsindex.h"
+#include "model/checkpoint.h"
 
 namespace flatslice::core {
 

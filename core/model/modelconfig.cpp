@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "model/modelconfig.h"
 
 #include <map>
@@ -79,7 +80,8 @@ Activation activationFrom(const std::string& name, const std::string& source)
         return Activation::GeluTanh;
     if (name == "relu")
         return Activation::Relu;
-    throw Error(source + ": activation '" + name + "' is not supported (silu, gelu, gelu_new, gelu_pytorch_tanh, relu)");
+    throw Error(source + ": activation '" + name +
+                "' is not supported (silu, gelu, gelu_new, gelu_pytorch_tanh, relu)");
 }
 
 std::string stringOr(const json& j, const char* key, const std::string& fallback)
@@ -175,8 +177,8 @@ ModelConfig parseHfConfig(const std::string& jsonText, const std::string& source
         throw Error(source + ": expected a JSON object");
 
     ModelConfig c;
-    if (const auto it = j.find("architectures"); it != j.end() && it->is_array() && !it->empty() &&
-                                                 it->front().is_string())
+    if (const auto it = j.find("architectures");
+        it != j.end() && it->is_array() && !it->empty() && it->front().is_string())
         c.architecture = it->front().get<std::string>();
     if (c.architecture == kSlicedArchitecture) {
         // A SliceGPT export: the base family's config plus flatslice_slicing (widths come from the weights).
@@ -288,8 +290,8 @@ ModelConfig parseHfConfig(const std::string& jsonText, const std::string& source
         std::string list;
         for (const auto& s : supportedArchitectures())
             list += (list.empty() ? "" : ", ") + s;
-        throw Error(source + ": architecture '" + (a.empty() ? c.modelType : a) + "' is not supported; supported: " +
-                    list);
+        throw Error(source + ": architecture '" + (a.empty() ? c.modelType : a) +
+                    "' is not supported; supported: " + list);
     }
     parseTokenIds(j, c);
     c.torchDtype = stringOr(j, "torch_dtype", stringOr(j, "dtype", "float32"));

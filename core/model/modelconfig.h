@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The architecture-neutral description of a decoder-only transformer.
 //
 // Every loader (Hugging Face config.json, GGUF metadata) fills this one struct; everything downstream (runtime,
@@ -48,14 +49,14 @@ struct ModelConfig {
     // Family traits (set by the family adapter from the architecture; defaults are Llama's).
     NormKind normKind = NormKind::RmsNorm;
     Activation activation = Activation::Silu;
-    bool gatedMlp = true;        // SwiGLU gate/up/down; false: fc1 -> act -> fc2
-    bool parallelBlock = false;  // Phi-2: attention and MLP both read the same normed input
-    bool qkNorm = false;         // Qwen3: RMSNorm over each head of q and k, before RoPE
-    bool qkvBias = false;        // Qwen2, OPT, GPT-2, Phi-2
-    bool outputBias = false;     // bias on the attention output projection
-    bool lmHeadBias = false;     // Phi-2
-    double partialRotary = 1.0;  // fraction of head_dim that RoPE rotates (Phi-2: 0.4/0.5)
-    bool learnedPositions = false; // OPT, GPT-2: position embedding table instead of RoPE
+    bool gatedMlp = true;            // SwiGLU gate/up/down; false: fc1 -> act -> fc2
+    bool parallelBlock = false;      // Phi-2: attention and MLP both read the same normed input
+    bool qkNorm = false;             // Qwen3: RMSNorm over each head of q and k, before RoPE
+    bool qkvBias = false;            // Qwen2, OPT, GPT-2, Phi-2
+    bool outputBias = false;         // bias on the attention output projection
+    bool lmHeadBias = false;         // Phi-2
+    double partialRotary = 1.0;      // fraction of head_dim that RoPE rotates (Phi-2: 0.4/0.5)
+    bool learnedPositions = false;   // OPT, GPT-2: position embedding table instead of RoPE
     std::int64_t positionOffset = 0; // OPT: learned positions start at index 2
     std::int64_t slidingWindow = 0;  // Mistral; 0 = none
 
@@ -66,7 +67,10 @@ struct ModelConfig {
     std::int64_t slicedNormDivisor = 0;
     bool sliced() const { return slicedNormDivisor > 0; }
 
-    std::int64_t rotaryDim() const { return learnedPositions ? 0 : static_cast<std::int64_t>(static_cast<double>(headDim) * partialRotary); }
+    std::int64_t rotaryDim() const
+    {
+        return learnedPositions ? 0 : static_cast<std::int64_t>(static_cast<double>(headDim) * partialRotary);
+    }
 
     // Checks internal consistency (positive sizes, heads divide hidden, KV heads divide heads); throws Error
     // naming the field. `source` names the file for the message.

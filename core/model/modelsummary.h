@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // What `flatslice inspect` and the workbench's model pane show: architecture and parameter counts by part.
 #pragma once
 

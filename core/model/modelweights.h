@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Core-internal (torch types): the weights of a decoder-only transformer in one canonical layout.
 //
 // Every family's checkpoint is mapped onto these structs by the weight loader, so the runtime, the analysis

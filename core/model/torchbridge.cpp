@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "model/torchbridge.h"
 
 #include <cstdint>
@@ -38,7 +39,8 @@ torch::Tensor toTorch(const TensorView& view)
     // from_blob takes a non-const pointer; the storage is never written through it (see the header).
     auto* data = const_cast<std::byte*>(view.bytes.data());
     auto owner = view.owner;
-    return torch::from_blob(data, view.shape, [owner](void*) mutable { owner.reset(); }, options);
+    return torch::from_blob(
+        data, view.shape, [owner](void*) mutable { owner.reset(); }, options);
 }
 
 } // namespace flatslice::core

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Private to core: turns checkpoint TensorViews into libtorch tensors without copying.
 //
 // The view's bytes become the tensor's storage through `torch::from_blob`, and the view's `owner` (the file

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "model/transformer.h"
 
 #include <ATen/Parallel.h>
@@ -134,7 +135,8 @@ torch::Tensor attend(const torch::Tensor& q, const torch::Tensor& k, const torch
 } // namespace
 
 TransformerImpl::TransformerImpl(ModelConfig config, ModelWeights weights, torch::Dtype dtype)
-    : m_config(std::move(config)), m_weights(std::move(weights)), m_dtype(dtype), m_invFreq(inverseFrequencies(m_config))
+    : m_config(std::move(config)), m_weights(std::move(weights)), m_dtype(dtype),
+      m_invFreq(inverseFrequencies(m_config))
 {
 }
 
@@ -143,8 +145,8 @@ torch::Tensor TransformerImpl::applyNorm(const NormWeights& norm, const torch::T
     if (m_config.normKind == NormKind::LayerNorm)
         return torch::layer_norm(x, {x.size(-1)}, norm.weight, norm.bias, m_config.normEps);
     const torch::Tensor x32 = x.to(torch::kFloat32);
-    const torch::Tensor meanSquare =
-        norm.divisor > 0 ? x32.pow(2).sum(-1, true) / static_cast<double>(norm.divisor) : x32.pow(2).mean(-1, true);
+    const torch::Tensor meanSquare = norm.divisor > 0 ? x32.pow(2).sum(-1, true) / static_cast<double>(norm.divisor)
+                                                      : x32.pow(2).mean(-1, true);
     const torch::Tensor normed = (x32 * torch::rsqrt(meanSquare + m_config.normEps)).to(x.scalar_type());
     return norm.weight.defined() ? norm.weight * normed : normed;
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A loaded decoder-only transformer that runs on the CPU through libtorch.
 //
 // `load` reads a checkpoint (any supported family, HF directory or GGUF) into memory in f32 or bf16 and sets
@@ -14,8 +15,8 @@
 #include <string>
 #include <vector>
 
-#include "util/dtype.h"
 #include "model/modelconfig.h"
+#include "util/dtype.h"
 #include "util/progress.h"
 
 namespace flatslice::core {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Core-internal (torch types): the forward pass, block by block, with probe points and a KV cache.
 //
 // `forward` = embed -> block 0..L-1 -> final norm -> head. Callers that need activations of one block for a
@@ -47,8 +48,8 @@ struct KvCache {
 
 // What every block of one forward call shares: rotary tables and the additive attention mask.
 struct AttentionContext {
-    torch::Tensor cos, sin;  // [B or 1, T, rotaryDim] or undefined (learned positions)
-    torch::Tensor mask;      // [B or 1, 1, T, S] additive (0 or lowest), S = past + T
+    torch::Tensor cos, sin; // [B or 1, T, rotaryDim] or undefined (learned positions)
+    torch::Tensor mask;     // [B or 1, 1, T, S] additive (0 or lowest), S = past + T
 };
 
 class TransformerImpl {

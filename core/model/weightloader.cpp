@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "model/weightloader.h"
 
 #include "model/torchbridge.h"
@@ -82,8 +83,8 @@ void loadSlicedLlamaLike(const Loader& l, const ModelConfig& c, ModelWeights& m,
     m.embed = l.get("model.embed_tokens.weight");
     std::int64_t width = m.embed.dim() == 2 && m.embed.size(0) == c.vocabSize ? m.embed.size(1) : -1;
     if (width <= 0 || width > c.hiddenSize)
-        throw Error(path + ": model.embed_tokens.weight must be [" + std::to_string(c.vocabSize) + ", <= " +
-                    std::to_string(c.hiddenSize) + "]");
+        throw Error(path + ": model.embed_tokens.weight must be [" + std::to_string(c.vocabSize) +
+                    ", <= " + std::to_string(c.hiddenSize) + "]");
     // Each residual width must chain into the next reader: a mismatch would otherwise surface as a torch error.
     auto expect = [&](const torch::Tensor& t, std::int64_t dim, std::int64_t size, const std::string& name) {
         if (t.dim() != 2 || t.size(dim) != size)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Core-internal: reads a checkpoint's tensors into ModelWeights, whatever the family's names and quirks.
 //
 // Llama/Mistral/Qwen2/Qwen3 share the Llama names; OPT, GPT-2 (Conv1D weights stored [in, out], fused c_attn)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The added tokens of a tokenizer (special and not) and how they are cut out of raw text; internal to core/text.
 //
 // Mirrors `AddedVocabulary` of Hugging Face `tokenizers`: tokens are found leftmost-longest (their Aho-Corasick
@@ -47,7 +48,7 @@ private:
     struct Trie {
         struct Node {
             std::vector<std::pair<unsigned char, std::uint32_t>> children; // sorted by byte
-            std::int32_t token = -1;                                        // index into m_tokens
+            std::int32_t token = -1;                                       // index into m_tokens
         };
         std::vector<Node> nodes;
         bool firstByte[256] = {};

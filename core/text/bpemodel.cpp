@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "text/bpemodel.h"
 
 #include <array>
@@ -35,8 +36,7 @@ BpeModel::BpeModel(Vocab vocab, const std::vector<std::pair<std::string, std::st
                    const std::string& context)
     : m_vocab(std::move(vocab)), m_options(std::move(options)), m_cache(std::make_unique<Cache>())
 {
-    const std::size_t prefixLength =
-        m_options.continuingSubwordPrefix ? m_options.continuingSubwordPrefix->size() : 0;
+    const std::size_t prefixLength = m_options.continuingSubwordPrefix ? m_options.continuingSubwordPrefix->size() : 0;
     m_merges.reserve(merges.size());
     std::string merged;
     for (std::size_t rank = 0; rank < merges.size(); ++rank) {

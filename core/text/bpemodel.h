@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The BPE model of Hugging Face `tokenizers` (models/bpe): vocabulary, ranked merges, unknown-token and byte
 // fallback, `ignore_merges`, continuing-subword prefix and end-of-word suffix; internal to core/text.
 //

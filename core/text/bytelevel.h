@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // GPT-2's byte <-> printable character mapping, used by the ByteLevel pre-tokenizer, normalizer and decoder;
 // internal to core/text. Immutable tables, thread-safe.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "text/corpus.h"
 
 #include <algorithm>
@@ -7,8 +8,8 @@
 #include <random>
 
 #include "text/tokenizer.h"
-#include "util/filereader.h"
 #include "util/error.h"
+#include "util/filereader.h"
 #include "util/sha256.h"
 
 namespace flatslice::core {

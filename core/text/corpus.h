@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Calibration text: a file tokenized once, and fixed-length windows of it drawn with a seed.
 //
 // `Corpus::fromFile` reads the whole file and tokenizes it in one piece, exactly as `flatslice eval` and
@@ -50,8 +51,8 @@ public:
     static Corpus fromTokens(std::vector<std::int32_t> tokens, std::string name);
 
     const std::string& path() const { return m_path; }
-    const std::string& sha256() const { return m_sha256; }        // of the file's bytes
-    const std::string& text() const { return m_text; }            // empty for fromTokens
+    const std::string& sha256() const { return m_sha256; } // of the file's bytes
+    const std::string& text() const { return m_text; }     // empty for fromTokens
     const std::vector<std::int32_t>& tokens() const { return m_tokens; }
     std::int64_t tokenCount() const { return static_cast<std::int64_t>(m_tokens.size()); }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Checked field access for tokenizer.json parsing; internal to core/text.
 //
 // Every accessor throws Error("<context>: ...") naming the missing or mistyped field, so an untrusted file can

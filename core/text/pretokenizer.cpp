@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "text/pretokenizer.h"
 
 #include <algorithm>
@@ -116,7 +117,7 @@ struct PreTokenizer::Step {
     std::unique_ptr<UnicodeRegex> regex; // ByteLevel with use_regex, Split
     Behavior behavior = Behavior::Isolated;
     bool invert = false;
-    bool addPrefixSpace = false; // ByteLevel
+    bool addPrefixSpace = false;                                           // ByteLevel
     enum class Prepend { Always, First, Never } prepend = Prepend::Always; // Metaspace
     bool split = true;                                                     // Metaspace
 
@@ -151,12 +152,8 @@ struct PreTokenizer::Step {
     void apply(std::vector<Piece>& pieces) const
     {
         switch (kind) {
-        case Kind::Split:
-            splitPieces(pieces, *regex, behavior, invert);
-            return;
-        case Kind::WhitespaceSplit:
-            splitPieces(pieces, *regex, Behavior::Removed, false);
-            return;
+        case Kind::Split: splitPieces(pieces, *regex, behavior, invert); return;
+        case Kind::WhitespaceSplit: splitPieces(pieces, *regex, Behavior::Removed, false); return;
         case Kind::ByteLevel: {
             if (addPrefixSpace)
                 for (auto& piece : pieces)
@@ -183,8 +180,7 @@ struct PreTokenizer::Step {
                         replaced += c;
                 }
                 const bool startsWithMeta = replaced.rfind(kMetaspace, 0) == 0;
-                if (!startsWithMeta &&
-                    (prepend == Prepend::Always || (prepend == Prepend::First && piece.atStart)))
+                if (!startsWithMeta && (prepend == Prepend::Always || (prepend == Prepend::First && piece.atStart)))
                     replaced.insert(0, kMetaspace);
                 piece.text = std::move(replaced);
             }
@@ -253,7 +249,7 @@ void PreTokenizer::parseInto(const nlohmann::json& json, const std::string& cont
         step->kind = Step::Kind::Split;
         step->regex = std::make_unique<UnicodeRegex>(R"(\p{N})", context);
         step->behavior = jsonfields::boolean(json, "individual_digits", context, false) ? Behavior::Isolated
-                                                                                          : Behavior::Contiguous;
+                                                                                        : Behavior::Contiguous;
     } else if (type == "Metaspace") {
         step->kind = Step::Kind::Metaspace;
         const std::string replacement = jsonfields::optionalString(json, "replacement", context).value_or(kMetaspace);

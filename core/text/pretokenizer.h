@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The `pre_tokenizer` of a tokenizer.json, flattened into a list of steps; internal to core/text.
 //
 // Supported types: Sequence, ByteLevel (with GPT-2's regex when `use_regex`), Split (String or Regex pattern, every

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "text/textnormalizer.h"
 
 #include <nlohmann/json.hpp>
@@ -41,9 +42,7 @@ struct TextNormalizer::Step {
             s = std::move(out);
             return;
         }
-        case Kind::Nfc:
-            s = toNfc(s);
-            return;
+        case Kind::Nfc: s = toNfc(s); return;
         case Kind::Strip: {
             std::size_t begin = 0, end = s.size();
             if (left)

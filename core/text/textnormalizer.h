@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The `normalizer` of a tokenizer.json, flattened into a list of steps; internal to core/text.
 //
 // Supported types: Sequence, Prepend, Replace (String or Regex pattern), NFC, Strip, ByteLevel. Anything else is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "text/tokendecoder.h"
 
 #include <nlohmann/json.hpp>
@@ -118,7 +119,8 @@ struct TokenDecoder::Step {
             std::string joined;
             for (const auto& token : tokens)
                 joined += token;
-            tokens.assign(1, std::move(joined));
+            tokens.clear();
+            tokens.push_back(std::move(joined));
             return;
         }
         case Kind::Strip:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The `decoder` of a tokenizer.json, flattened into a list of steps; internal to core/text.
 //
 // Supported types: Sequence, ByteLevel, ByteFallback, Fuse, Strip, Replace, Metaspace. Each step is the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "text/tokenizer.h"
 
 #include <algorithm>
@@ -14,8 +15,8 @@
 #include "text/textnormalizer.h"
 #include "text/tokendecoder.h"
 #include "text/utf8.h"
-#include "util/filereader.h"
 #include "util/error.h"
+#include "util/filereader.h"
 
 namespace flatslice::core {
 
@@ -38,7 +39,7 @@ struct Tokenizer::Impl {
     std::int32_t vocabSize = 0;
 
     void encodeText(std::string_view text, bool atStart, std::vector<std::int32_t>& ids) const;
-    std::vector<std::int32_t> encode(std::string_view text, bool addSpecial) const;
+    std::vector<std::int32_t> encode(std::string_view input, bool addSpecial) const;
     std::string decode(std::span<const std::int32_t> ids, bool skipSpecial) const;
 
     // Builders.
@@ -313,9 +314,8 @@ std::shared_ptr<Tokenizer::Impl> buildFromJson(const std::string& text, const st
 // transformers' `generate_merges(vocab, vocab_scores)`: every split of every token into two vocabulary tokens,
 // ordered by the token's score (highest first), then the longer left part, then the longer right part; ties keep
 // the order of the vocabulary and, within a token, of the parts' ids.
-std::vector<std::pair<std::string, std::string>> mergesFromScores(const std::vector<std::string>& tokens,
-                                                                  const std::vector<float>& scores,
-                                                                  const BpeModel::Vocab& vocab)
+std::vector<std::pair<std::string, std::string>>
+mergesFromScores(const std::vector<std::string>& tokens, const std::vector<float>& scores, const BpeModel::Vocab& vocab)
 {
     struct Candidate {
         std::string left, right;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Text <-> token ids, as Hugging Face `tokenizers` does it.
 //
 // One class for the BPE tokenizers LLMs use: byte-level BPE (GPT-2, Llama-3, Qwen2/Qwen3, SmolLM2) and

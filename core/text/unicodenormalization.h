@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Unicode normalization form C, as the `NFC` normalizer of Hugging Face `tokenizers` (Qwen2/Qwen3 use it);
 // internal to core/text.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A compiled Unicode regular expression (PCRE2 in UTF + UCP mode, JIT when available); internal to core/text.
 //
 // Hugging Face `tokenizers` runs its pre-tokenizer patterns through Oniguruma; `std::regex` cannot match `\p{L}`.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // UTF-8 helpers for the tokenizer (internal to core/text).
 //
 // The tokenizer works on bytes that must be valid UTF-8, as Rust's `&str` in Hugging Face `tokenizers` always

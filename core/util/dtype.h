@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Element types of checkpoint tensors, as named by safetensors ("F32", "BF16", ...).
 #pragma once
 

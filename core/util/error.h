@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Errors that cross the core boundary.
 //
 // Every failure the user can cause (a bad file, a bad flag, a cancelled job) is an exception whose message is

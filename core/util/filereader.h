@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Reading a whole (small) file into memory: text to tokenize, JSON configs, plans. The one place that does it, so
 // that every caller fails the same way: Error("<path>: cannot open the <what>") or ("... cannot read the <what>").
 // Model weights are never read this way; they are memory-mapped (MappedFile).

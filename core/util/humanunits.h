@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Numbers for people, in the one spelling every command, log line and report uses.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A read-only memory map of a whole file.
 //
 // Tensors handed out by the checkpoint readers point into the mapping and keep it alive through a shared_ptr,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Progress reporting and cancellation for long core calls.
 //
 // A long call takes a `const Progress&` and calls `step(done, total, message)` now and then. The callback
@@ -35,10 +36,11 @@ public:
     // this Progress.
     Progress stage(std::string name) const
     {
-        return Progress([this, name = std::move(name)](std::int64_t done, std::int64_t total, std::string_view message) {
-            step(done, total, message.empty() ? name : name + ": " + std::string(message));
-            return true;
-        });
+        return Progress(
+            [this, name = std::move(name)](std::int64_t done, std::int64_t total, std::string_view message) {
+                step(done, total, message.empty() ? name : name + ": " + std::string(message));
+                return true;
+            });
     }
 
     // A Progress that ignores reports and never cancels.

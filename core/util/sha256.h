@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // SHA-256 of bytes and files (FIPS 180-4), for protocol records and model fingerprints.
 #pragma once
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The results table of docs/results.md: dense vs SliceGPT, FlattenGPT and ShortGPT on one model, one protocol.
 
 usage: results.py --cli FLATSLICE --model MODEL --calib FILE --eval FILE --out DIR

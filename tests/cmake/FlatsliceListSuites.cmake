@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # POST_BUILD step of flatslice_add_suite_tests (FlatsliceSuiteTests.cmake): runs EXECUTABLE --gtest_list_tests and
 # writes OUTPUT, a CMake fragment setting `executable` and `suites` (the suites with at least one enabled test).
 # Fails when a suite named in REQUIRED ('|'-separated) is not among them. ENVIRONMENT: '|'-separated VAR=value.

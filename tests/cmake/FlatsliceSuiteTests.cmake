@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # One ctest entry per GoogleTest suite, instead of gtest_discover_tests' one per test case.
 #
 # Every test process pays the binary's start-up (libtorch, HDF5, Qt: about 1.7 s for the e2e CLI, most of a second

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The redundancy analysis against brute force: every statistic the streaming accumulators produce is recomputed
 // in float64 from stored activations of a tiny family model (tests/data/families), and the results' invariants
 // (spectra, leverage scores, cosine matrix) are checked. Plus progress and cancellation.
@@ -9,8 +10,8 @@
 #include <torch/torch.h>
 
 #include "analysis/analysissummary.h"
-#include "analysis/calibrationstatistics.h"
 #include "analysis/analyze.h"
+#include "analysis/calibrationstatistics.h"
 #include "analysis/spectralmath.h"
 #include "model/checkpoint.h"
 #include "model/transformer.h"
@@ -31,7 +32,7 @@ double relativeError(const torch::Tensor& got, const torch::Tensor& want)
     return scale > 0.0 ? diff / scale : diff;
 }
 
-torch::Tensor fromDoubles(const std::vector<double>& v, std::vector<std::int64_t> shape)
+torch::Tensor fromDoubles(const std::vector<double>& v, const std::vector<std::int64_t>& shape)
 {
     return torch::tensor(v, torch::TensorOptions().dtype(torch::kFloat64)).reshape(shape);
 }
@@ -70,10 +71,10 @@ torch::Tensor windowIds(const Fixture& f, std::int64_t first, std::int64_t count
 
 // Every probe tensor of every window (run one window at a time), concatenated over tokens, in float64.
 struct Activations {
-    std::vector<torch::Tensor> depth;        // L+1 of [n, H]
-    std::vector<torch::Tensor> mlpInput;     // L of [n, H]
-    std::vector<torch::Tensor> psi;          // L of [n, I]
-    std::vector<torch::Tensor> heads;        // L of [n, heads, hd]
+    std::vector<torch::Tensor> depth;    // L+1 of [n, H]
+    std::vector<torch::Tensor> mlpInput; // L of [n, H]
+    std::vector<torch::Tensor> psi;      // L of [n, I]
+    std::vector<torch::Tensor> heads;    // L of [n, heads, hd]
 };
 
 Activations collect(const Fixture& f)
@@ -185,8 +186,8 @@ TEST_P(StreamingEqualsBruteForce, SecondMomentsCosinesAndHeadSums)
     torch::Tensor cosine = torch::zeros({depths, depths}, torch::kFloat64);
     for (std::int64_t i = 0; i < depths; ++i)
         for (std::int64_t j = 0; j < depths; ++j)
-            cosine[i][j] = perTokenCosine(a.depth[static_cast<std::size_t>(i)], a.depth[static_cast<std::size_t>(j)])
-                               .sum();
+            cosine[i][j] =
+                perTokenCosine(a.depth[static_cast<std::size_t>(i)], a.depth[static_cast<std::size_t>(j)]).sum();
     EXPECT_LE(relativeError(stats.cosine(), cosine), kTolerance);
 }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Protocol hygiene: does the calibration text contain passages of the evaluation text?
 #include <gtest/gtest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The Compressor and the ShortGPT BlockDropper on the tiny family fixtures.
 #include <gtest/gtest.h>
 
@@ -71,8 +72,8 @@ TEST(Compressor, DropPlanEqualsTheBlockDropper)
     EXPECT_EQ(report.layersAfter, 1);
     EXPECT_LT(report.parametersAfter, report.parametersBefore);
     const torch::Tensor ids = torch::randint(0, model->config().vocabSize, {1, 9}, torch::kInt64);
-    EXPECT_TRUE(torch::equal(compressor.result().forward(ids, {}),
-                             BlockDropper::drop(model->impl(), {1})->forward(ids, {})));
+    EXPECT_TRUE(
+        torch::equal(compressor.result().forward(ids, {}), BlockDropper::drop(model->impl(), {1})->forward(ids, {})));
 }
 
 TEST(Compressor, FlattenPlanGivesOneStandardLayer)
@@ -183,5 +184,6 @@ TEST(Compressor, CheckedSelectionKeepsTheCandidateClosestToTheDenseGroup)
     EXPECT_TRUE(paperReport.groups[0].candidateErrors.empty());
     EXPECT_EQ(paperReport.groups[0].selected, "flattengpt");
     // Same states, so the paper's candidate is the same block either way.
-    EXPECT_EQ(paperReport.groups[0].keptKvGroups, g.selected == "flattengpt" ? g.keptKvGroups : paperReport.groups[0].keptKvGroups);
+    EXPECT_EQ(paperReport.groups[0].keptKvGroups,
+              g.selected == "flattengpt" ? g.keptKvGroups : paperReport.groups[0].keptKvGroups);
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Corpus: tokenizing a calibration file once and drawing reproducible windows from it.
 #include <gtest/gtest.h>
 

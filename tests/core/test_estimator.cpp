@@ -1,5 +1,7 @@
-// Estimator: every numeric anchor of the research notes (slicegpt.md §1.8-1.9, flattengpt.md §1.6), reproduced
-// exactly from configs written down from the models' published config.json files (hyperparameters only).
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Estimator: every numeric anchor of the research notes (shared/research/slicegpt.md §1.8-1.9,
+// shared/research/flattengpt.md §1.6), reproduced exactly from configs written down from the models' published
+// config.json files (hyperparameters only).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -173,16 +175,18 @@ TEST(Estimator, EmptyPlanCostsWhatTheDenseModelCosts)
     EXPECT_TRUE(e.warnings.empty());
 }
 
-// ---- SliceGPT anchors (slicegpt.md §1.9, the reference's own test assertions) ------------------------------------
+// ---- SliceGPT anchors (shared/research/slicegpt.md §1.9, the reference's own test assertions)
+// ------------------------------------
 
 TEST(Estimator, Opt125mAt20PercentMatchesTheReference)
 {
     const Estimate e = estimate(opt125m(), slicePlan(0.2));
     EXPECT_EQ(e.widths.embedding, 608);
-    EXPECT_EQ(e.compressed.params.total(), 147'250'880); // test_experiments.py asserts 147_250_880
+    EXPECT_EQ(e.compressed.params.total(),
+              147'250'880); // microsoft/TransformerCompression test_experiments.py asserts 147_250_880
     EXPECT_EQ(e.compressed.params.norms, 0);
     EXPECT_EQ(e.compressed.params.head, 50272 * 768 + 50272); // untied, full width, plus the folded-shift bias
-    EXPECT_LT(e.removedRatio, 0.0);                             // larger than the dense 125.2 M
+    EXPECT_LT(e.removedRatio, 0.0);                           // larger than the dense 125.2 M
 }
 
 TEST(Estimator, Opt125mFusedUntiedUnslicedMatchesTheReference)
@@ -254,13 +258,14 @@ TEST(Estimator, Llama2RatiosOfDenseMatchTheNote)
     EXPECT_DOUBLE_EQ(roundTo(ratioOfDense(0.30), 0.001), 0.785);
 }
 
-// The SmolLM2-135M table of slicegpt.md §1.9: three layouts at six ratios, totals in M and fractions of 134.5 M.
+// The SmolLM2-135M table of shared/research/slicegpt.md §1.9: three layouts at six ratios, totals in M and fractions of
+// 134.5 M.
 struct SmolRow {
     double ratio;
     std::int64_t width;
-    double referenceM, referenceOfDense;   // untied full head, 2 shortcuts per block
-    double headM, headOfDense;             // + slice head
-    double globalM, globalOfDense;         // one global Q, no shortcuts, head sliced
+    double referenceM, referenceOfDense; // untied full head, 2 shortcuts per block
+    double headM, headOfDense;           // + slice head
+    double globalM, globalOfDense;       // one global Q, no shortcuts, head sliced
 };
 
 class EstimatorSmolTable : public ::testing::TestWithParam<SmolRow> {};
@@ -294,8 +299,8 @@ INSTANTIATE_TEST_SUITE_P(Anchors, EstimatorSmolTable,
 
 TEST(Estimator, SmolLm2MatmulsPerTokenMatchTheNote)
 {
-    // slicegpt.md §1.9: 134.5 M MACs dense, 119.4 M at 25% with a full head, 112.1 M with the head sliced,
-    // 100.9 M with one global Q and no shortcuts (attention scores excluded).
+    // shared/research/slicegpt.md §1.9: 134.5 M MACs dense, 119.4 M at 25% with a full head, 112.1 M with the head
+    // sliced, 100.9 M with one global Q and no shortcuts (attention scores excluded).
     const auto macsM = [](const ModelCost& c) { return roundTo(c.weightFlopsPerToken / 2.0 / 1e6, 0.1); };
     EXPECT_DOUBLE_EQ(macsM(estimate(smollm2(), Plan{}).dense), 134.5);
     EXPECT_DOUBLE_EQ(macsM(estimate(smollm2(), slicePlan(0.25)).compressed), 119.4);
@@ -303,7 +308,8 @@ TEST(Estimator, SmolLm2MatmulsPerTokenMatchTheNote)
     EXPECT_DOUBLE_EQ(macsM(estimate(smollm2(), slicePlan(0.25, true, false)).compressed), 100.9);
 }
 
-// ---- FlattenGPT / ShortGPT anchors (flattengpt.md §1.6) -----------------------------------------------------------
+// ---- FlattenGPT / ShortGPT anchors (shared/research/flattengpt.md §1.6)
+// -----------------------------------------------------------
 
 TEST(Estimator, SmolLm2EightMergesRemove21Point05Percent)
 {
@@ -472,8 +478,7 @@ TEST(Estimator, PerLayerDimsChainThroughTheLayers)
     EXPECT_EQ(e.widths.embedding, 512);
     EXPECT_EQ(e.widths.layers, (std::vector<LayerWidths>{{512, 504, 496}, {496, 488, 480}, {480, 472, 464}}));
     EXPECT_EQ(e.widths.head, 464);
-    EXPECT_EQ(e.compressed.params.shortcuts,
-              512 * 504 + 504 * 496 + 496 * 488 + 488 * 480 + 480 * 472 + 472 * 464);
+    EXPECT_EQ(e.compressed.params.shortcuts, 512 * 504 + 504 * 496 + 496 * 488 + 488 * 480 + 480 * 472 + 472 * 464);
 }
 
 TEST(Estimator, HeadKeepsFullWidthUnlessSliced)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // FlattenGPT on the tiny family fixtures: the wide block is exactly "both sub-blocks read the same input", and
 // pruning returns standard widths, whole KV groups and a compensated MLP that beats plain row selection.
 #include <gtest/gtest.h>
@@ -77,8 +78,8 @@ TEST_P(FlattenExactness, WideBlockEqualsBothSubBlocksOnTheSameInput)
 
     // Attention: sum of the two attentions, each with its own norm, on the same X.
     const torch::Tensor attnWide = capture(wideModel, 0, x, ctx, ProbePoint::AttnOutput);
-    const torch::Tensor attnSum =
-        capture(impl, 0, x, ctx, ProbePoint::AttnOutput) + capture(impl, 1, x, ctx, ProbePoint::AttnOutput);
+    const torch::Tensor attnSum = capture(impl, 0, x, ctx, ProbePoint::AttnOutput) +
+                                  capture(impl, 1, x, ctx, ProbePoint::AttnOutput);
     EXPECT_LT(relDiff(attnWide, attnSum), 1e-5);
 
     // MLP: both MLPs read N(G) with G = X + both attentions.
@@ -176,7 +177,8 @@ TEST(FlattenPruning, NystromCompensationBeatsPlainRowSelection)
     const torch::Tensor idx = torch::tensor(report.keptChannels, torch::kInt64);
     const torch::Tensor full = p.mm(wide.down.weight.to(torch::kFloat64).t());
     const torch::Tensor ps = p.index_select(1, idx);
-    const double plain = (full - ps.mm(wide.down.weight.to(torch::kFloat64).index_select(1, idx).t())).norm().item<double>();
+    const double plain =
+        (full - ps.mm(wide.down.weight.to(torch::kFloat64).index_select(1, idx).t())).norm().item<double>();
     const double compensated = (full - ps.mm(pruned.down.weight.to(torch::kFloat64).t())).norm().item<double>();
     EXPECT_LT(compensated, plain);
     EXPECT_NEAR(compensated * compensated / full.pow(2).sum().item<double>(), report.compensatedError, 1e-6);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // core::previewFlatten: FlattenGPT's keep sets read from a session's scores (no model, no torch).
 #include <gtest/gtest.h>
 
@@ -19,12 +20,12 @@ AnalysisResult analysis()
     r.config.hiddenSize = 8;
     for (int b = 0; b < 4; ++b) {
         BlockAnalysis a;
-        a.headScore = {1.0, 1.0, 2.0, 2.0};            // groups: 2, 4
-        a.headContribution = {5.0, 5.0, 0.5, 0.5};     // groups: 10, 1
+        a.headScore = {1.0, 1.0, 2.0, 2.0};        // groups: 2, 4
+        a.headContribution = {5.0, 5.0, 0.5, 0.5}; // groups: 10, 1
         a.channelScore = {0.9, 0.1, 0.5};
         r.blocks.push_back(a);
     }
-    r.blocks[2].headScore = {3.0, 0.5, 0.0, 0.1};      // groups: 3.5, 0.1
+    r.blocks[2].headScore = {3.0, 0.5, 0.0, 0.1}; // groups: 3.5, 0.1
     r.blocks[2].channelScore = {0.2, 0.95, 0.6};
     return r;
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // GGUF reader and dequantizer: goldens from the gguf Python package (tests/reference/make_gguf_reference.py),
 // metadata accessors, layout rules, and a catalogue of crafted malformed files.
 #include <gtest/gtest.h>
@@ -462,6 +463,7 @@ TEST(GgufValue, ScalarArraysArePackedAndWidened)
 TEST(GgufValue, ToStringAbbreviatesLongArrays)
 {
     std::vector<std::string> tokens;
+    tokens.reserve(49152);
     for (int i = 0; i < 49152; ++i)
         tokens.push_back("t" + std::to_string(i));
     const std::string shown = GgufValue::makeStringArray(tokens).toString();
@@ -512,12 +514,11 @@ TEST(GgufDequant, RejectsPartialBlocksAndWrongOutputSize)
     std::vector<std::byte> src(18 * 2);
     std::vector<float> dst(64);
     EXPECT_NO_THROW(flatslice::core::dequantize(GgmlType::Q4_0, src, dst));
-    const std::string partial = errorOf([&] {
-        flatslice::core::dequantize(GgmlType::Q4_0, std::span<const std::byte>(src).first(20), dst);
-    });
+    const std::string partial = errorOf(
+        [&] { flatslice::core::dequantize(GgmlType::Q4_0, std::span<const std::byte>(src).first(20), dst); });
     EXPECT_TRUE(contains(partial, "Q4_0")) << partial;
-    const std::string wrongSize =
-        errorOf([&] { flatslice::core::dequantize(GgmlType::Q4_0, src, std::span<float>(dst).first(63)); });
+    const std::string wrongSize = errorOf(
+        [&] { flatslice::core::dequantize(GgmlType::Q4_0, src, std::span<float>(dst).first(63)); });
     EXPECT_TRUE(contains(wrongSize, "63")) << wrongSize;
 }
 

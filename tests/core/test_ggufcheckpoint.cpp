@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // GGUF -> Hugging Face view of a llama model, checked against what transformers loads from the same file
 // (tests/reference/make_tiny_llama_gguf.py wrote both).
 #include <gtest/gtest.h>
@@ -6,9 +7,9 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "format/safetensorsfile.h"
 #include "model/checkpoint.h"
 #include "model/ggufcheckpoint.h"
-#include "format/safetensorsfile.h"
 #include "testsupport.h"
 #include "util/error.h"
 

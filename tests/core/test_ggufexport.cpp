@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // GgufExporter and GgufWriter: what is written reads back through our reader (and in llama.cpp's layout), bad
 // models and bad input are clear Errors, and the output file appears whole or not at all.
 #include <gtest/gtest.h>
@@ -6,13 +7,13 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
-#include "model/checkpoint.h"
-#include "model/ggufcheckpoint.h"
-#include "format/ggufdequant.h"
 #include "export/ggufexporter.h"
+#include "format/ggufdequant.h"
 #include "format/gguffile.h"
 #include "format/ggufquantize.h"
 #include "format/ggufwriter.h"
+#include "model/checkpoint.h"
+#include "model/ggufcheckpoint.h"
 #include "model/transformer.h"
 #include "model/transformerimpl.h"
 #include "testsupport.h"
@@ -53,7 +54,8 @@ std::vector<std::string> filesIn(const fs::path& dir)
 }
 
 // The tiny model with different weights, same config: `edit` changes the weights.
-std::unique_ptr<TransformerImpl> edited(const TransformerImpl& model, const std::function<void(ModelConfig&, ModelWeights&)>& edit)
+std::unique_ptr<TransformerImpl> edited(const TransformerImpl& model,
+                                        const std::function<void(ModelConfig&, ModelWeights&)>& edit)
 {
     ModelConfig config = model.config();
     ModelWeights weights = model.weights();
@@ -97,8 +99,9 @@ TEST(GgufExport, QueryAndKeyRowsAreStoredInLlamaCppOrder)
     GgufExporter(optionsFor("f32")).write(model->impl(), scratch / "out.gguf");
     const GgufFile file = GgufFile::open(scratch / "out.gguf");
     const auto source = Checkpoint::open(tinyGguf());
-    for (const auto& [gguf, hf, heads] : {std::tuple{"blk.1.attn_q.weight", "model.layers.1.self_attn.q_proj.weight", 4},
-                                          std::tuple{"blk.1.attn_k.weight", "model.layers.1.self_attn.k_proj.weight", 2}}) {
+    for (const auto& [gguf, hf, heads] :
+         {std::tuple{"blk.1.attn_q.weight", "model.layers.1.self_attn.q_proj.weight", 4},
+          std::tuple{"blk.1.attn_k.weight", "model.layers.1.self_attn.k_proj.weight", 2}}) {
         std::vector<float> expected = toFloatVector(source->tensor(hf));
         const auto rows = static_cast<std::int64_t>(expected.size() / 64);
         GgufExporter::permuteRows(expected, heads, rows, 64);

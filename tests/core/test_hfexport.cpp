@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // HfExporter: a compressed model written as a Hugging Face directory reloads with the same logits.
 #include <gtest/gtest.h>
 
@@ -5,8 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include "compress/compressor.h"
-#include "model/checkpoint.h"
 #include "export/hfexporter.h"
+#include "model/checkpoint.h"
 #include "model/transformer.h"
 #include "model/transformerimpl.h"
 #include "testsupport.h"
@@ -50,7 +51,8 @@ TEST_P(HfExportRoundTrip, FlattenedModelReloadsWithTheSameLogits)
     options.selfCheckTokens = {1, 5, 9, 20, 3, 7, 11, 2};
     const HfExportResult r = HfExporter(options).write(compressor.result(), scratch / "out");
     EXPECT_NEAR(r.selfCheckReloaded / r.selfCheckInMemory, 1.0, 1e-5);
-    for (const char* file : {"config.json", "model.safetensors", "generation_config.json", "flatslice.json", "README.md"})
+    for (const char* file :
+         {"config.json", "model.safetensors", "generation_config.json", "flatslice.json", "README.md"})
         EXPECT_TRUE(fs::exists(scratch / "out" / file)) << file;
 
     const auto reloaded = load(scratch / "out");

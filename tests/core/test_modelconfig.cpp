@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include <gtest/gtest.h>
 
 #include "model/modelconfig.h"
@@ -58,9 +59,10 @@ TEST(ModelConfig, InvalidJsonIsAnError)
 
 TEST(ModelConfig, HeadsMustDivideIntoKvGroups)
 {
-    expectErrorMentions(R"({"architectures": ["LlamaForCausalLM"], "vocab_size": 10, "hidden_size": 8, "intermediate_size": 16, "num_hidden_layers": 1,
+    expectErrorMentions(
+        R"({"architectures": ["LlamaForCausalLM"], "vocab_size": 10, "hidden_size": 8, "intermediate_size": 16, "num_hidden_layers": 1,
                             "num_attention_heads": 4, "num_key_value_heads": 3})",
-                        "num_key_value_heads");
+        "num_key_value_heads");
 }
 
 TEST(ModelConfig, UnsupportedArchitectureListsTheSupportedOnes)

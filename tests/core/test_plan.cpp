@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Plan: the *.plan.json format (round trip, every validation rule names its field), result-layer mapping, the
 // ratio -> width rounding rule, and suggestPlan's greedy pair choice and Block Influence drop.
 #include <gtest/gtest.h>
@@ -445,7 +446,7 @@ TEST(Plan, ResultLayersMapToOriginalBlocks)
 
 TEST(Plan, SlicedWidthFollowsTheReferenceRounding)
 {
-    // slicegpt.md §1.8/§1.9: d' = int((1 - s) D), then down to a multiple of the rounding.
+    // shared/research/slicegpt.md §1.8/§1.9: d' = int((1 - s) D), then down to a multiple of the rounding.
     EXPECT_EQ(slicedWidth(576, 0.10, 8), 512);
     EXPECT_EQ(slicedWidth(576, 0.20, 8), 456);
     EXPECT_EQ(slicedWidth(576, 0.25, 8), 432);
@@ -530,7 +531,7 @@ TEST(PlanSuggestion, LargerGroupsUseTheAnyToAnySimilarityOfTheirEnds)
 
 TEST(PlanSuggestion, FlattenRatioBecomesTheFewestMergesReachingIt)
 {
-    // flattengpt.md §1.6: SmolLM2-135M, 8 merges remove 21.05% of all parameters; 7 remove 18.4%.
+    // shared/research/flattengpt.md §1.6: SmolLM2-135M, 8 merges remove 21.05% of all parameters; 7 remove 18.4%.
     const AnalysisResult a = syntheticAnalysis(smolConfig(), std::vector<double>(30, 0.9));
     SuggestOptions o;
     o.flattenRatio = 0.21;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // safetensors reader, sharded index and streaming writer: goldens from the Python safetensors package
 // (tests/reference/make_safetensors_fixture.py), round trips, atomic writes, and one crafted file per validation rule.
 #include <gtest/gtest.h>
@@ -18,12 +19,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include "util/dtype.h"
 #include "format/safetensorsfile.h"
 #include "format/safetensorsindex.h"
 #include "format/safetensorswriter.h"
 #include "format/tensorview.h"
 #include "testsupport.h"
+#include "util/dtype.h"
 #include "util/error.h"
 
 using flatslice::core::DType;
@@ -60,6 +61,7 @@ void expectError(const std::function<void()>& action, std::initializer_list<std:
 std::vector<unsigned char> u64le(std::uint64_t v)
 {
     std::vector<unsigned char> out;
+    out.reserve(8);
     for (int i = 0; i < 8; ++i)
         out.push_back(static_cast<unsigned char>(v >> (8 * i)));
     return out;
@@ -139,6 +141,7 @@ std::uint64_t headerLength(const fs::path& path)
 std::vector<TensorSpec> specsOf(const std::vector<TensorView>& views)
 {
     std::vector<TensorSpec> specs;
+    specs.reserve(views.size());
     for (const auto& v : views)
         specs.push_back({v.name, v.dtype, v.shape});
     return specs;
@@ -148,6 +151,7 @@ std::vector<TensorSpec> specsOf(const std::vector<TensorView>& views)
 std::vector<TensorView> fourTensors()
 {
     std::vector<TensorView> views;
+    views.reserve(4);
     for (int t = 0; t < 4; ++t)
         views.push_back(ownedView<float>("layer." + std::to_string(t), DType::F32, {2, 2},
                                          {float(t), float(t) + 0.5f, -float(t), 1e-3f * float(t)}));
@@ -384,8 +388,8 @@ TEST(SafetensorsSharded, WritesOneModelSafetensorsWithoutIndexWhenEverythingFits
 {
     ScratchDir dir;
     const auto views = fourTensors();
-    writeSafetensorsSharded(dir.path(), specsOf(views), {{"format", "pt"}}, [&](std::size_t i) { return views[i]; },
-                            64);
+    writeSafetensorsSharded(
+        dir.path(), specsOf(views), {{"format", "pt"}}, [&](std::size_t i) { return views[i]; }, 64);
     EXPECT_TRUE(fs::exists(dir / "model.safetensors"));
     EXPECT_FALSE(fs::exists(dir / "model.safetensors.index.json"));
     const SafetensorsCheckpoint checkpoint(dir.path());
@@ -399,12 +403,13 @@ TEST(SafetensorsSharded, WritesShardsAndAnIndexThatReadBackThroughTheCheckpoint)
     ScratchDir dir;
     const auto views = fourTensors(); // 16 bytes each
     std::vector<std::size_t> calls;
-    writeSafetensorsSharded(dir.path(), specsOf(views), {{"format", "pt"}},
-                            [&](std::size_t i) {
-                                calls.push_back(i);
-                                return views[i];
-                            },
-                            40);
+    writeSafetensorsSharded(
+        dir.path(), specsOf(views), {{"format", "pt"}},
+        [&](std::size_t i) {
+            calls.push_back(i);
+            return views[i];
+        },
+        40);
     EXPECT_EQ(calls, (std::vector<std::size_t>{0, 1, 2, 3}));
     EXPECT_FALSE(fs::exists(dir / "model.safetensors"));
 
@@ -434,11 +439,11 @@ TEST(SafetensorsSharded, IndexIsFormattedLikeTransformers)
 {
     ScratchDir dir;
     const auto views = fourTensors();
-    writeSafetensorsSharded(dir.path(), specsOf(views), {}, [&](std::size_t i) { return views[i]; }, 16);
+    writeSafetensorsSharded(
+        dir.path(), specsOf(views), {}, [&](std::size_t i) { return views[i]; }, 16);
     const std::string text = flatslice::test::readFile(dir / "model.safetensors.index.json");
     // json.dumps(index, indent=2, sort_keys=True) + "\n"
-    EXPECT_EQ(text.rfind("{\n  \"metadata\": {\n    \"total_parameters\": 16,\n    \"total_size\": 64\n  },\n", 0),
-              0u)
+    EXPECT_EQ(text.rfind("{\n  \"metadata\": {\n    \"total_parameters\": 16,\n    \"total_size\": 64\n  },\n", 0), 0u)
         << text;
     EXPECT_NE(text.find("\"layer.3\": \"model-00004-of-00004.safetensors\"\n  }\n}\n"), std::string::npos) << text;
 }
@@ -449,7 +454,8 @@ TEST(SafetensorsSharded, TensorLargerThanTheLimitGetsAShardOfItsOwn)
     std::vector<TensorView> views{ownedView<float>("small.a", DType::F32, {1}, {1.0f}),
                                   ownedView<float>("big", DType::F32, {8}, std::vector<float>(8, 2.0f)),
                                   ownedView<float>("small.b", DType::F32, {1}, {3.0f})};
-    writeSafetensorsSharded(dir.path(), specsOf(views), {}, [&](std::size_t i) { return views[i]; }, 16);
+    writeSafetensorsSharded(
+        dir.path(), specsOf(views), {}, [&](std::size_t i) { return views[i]; }, 16);
     const SafetensorsCheckpoint checkpoint(dir.path());
     ASSERT_EQ(checkpoint.files().size(), 3u);
     EXPECT_EQ(checkpoint.shardOf("big").path().filename(), "model-00002-of-00003.safetensors");
@@ -462,7 +468,10 @@ TEST(SafetensorsSharded, RejectsDuplicateNamesAcrossShards)
     auto views = fourTensors();
     views[3].name = views[0].name;
     expectError(
-        [&] { writeSafetensorsSharded(dir.path(), specsOf(views), {}, [&](std::size_t i) { return views[i]; }, 16); },
+        [&] {
+            writeSafetensorsSharded(
+                dir.path(), specsOf(views), {}, [&](std::size_t i) { return views[i]; }, 16);
+        },
         {dir.path().string(), "duplicate", "layer.0"});
     EXPECT_TRUE(fs::is_empty(dir.path()));
 }
@@ -471,13 +480,14 @@ TEST(SafetensorsSharded, FailureRemovesTheShardsAlreadyWritten)
 {
     ScratchDir dir;
     const auto views = fourTensors();
-    EXPECT_THROW(writeSafetensorsSharded(dir.path(), specsOf(views), {},
-                                         [&](std::size_t i) -> TensorView {
-                                             if (i == 3)
-                                                 throw Error("conversion failed");
-                                             return views[i];
-                                         },
-                                         16),
+    EXPECT_THROW(writeSafetensorsSharded(
+                     dir.path(), specsOf(views), {},
+                     [&](std::size_t i) -> TensorView {
+                         if (i == 3)
+                             throw Error("conversion failed");
+                         return views[i];
+                     },
+                     16),
                  Error);
     EXPECT_TRUE(fs::is_empty(dir.path()));
 }
@@ -520,24 +530,12 @@ void expectElement(const TensorView& view, std::size_t i, const nlohmann::json& 
         EXPECT_EQ(std::bit_cast<std::uint32_t>(flatslice::core::halfToFloat(element<unsigned short>(view, i))),
                   std::bit_cast<std::uint32_t>(static_cast<float>(want.get<double>())));
         break;
-    case DType::I64:
-        EXPECT_EQ(element<std::int64_t>(view, i), want.get<std::int64_t>());
-        break;
-    case DType::I32:
-        EXPECT_EQ(element<std::int32_t>(view, i), want.get<std::int32_t>());
-        break;
-    case DType::I16:
-        EXPECT_EQ(element<std::int16_t>(view, i), want.get<std::int16_t>());
-        break;
-    case DType::I8:
-        EXPECT_EQ(element<std::int8_t>(view, i), want.get<std::int8_t>());
-        break;
-    case DType::U8:
-        EXPECT_EQ(element<std::uint8_t>(view, i), want.get<std::uint8_t>());
-        break;
-    case DType::Bool:
-        EXPECT_EQ(element<std::uint8_t>(view, i), want.get<bool>() ? 1 : 0);
-        break;
+    case DType::I64: EXPECT_EQ(element<std::int64_t>(view, i), want.get<std::int64_t>()); break;
+    case DType::I32: EXPECT_EQ(element<std::int32_t>(view, i), want.get<std::int32_t>()); break;
+    case DType::I16: EXPECT_EQ(element<std::int16_t>(view, i), want.get<std::int16_t>()); break;
+    case DType::I8: EXPECT_EQ(element<std::int8_t>(view, i), want.get<std::int8_t>()); break;
+    case DType::U8: EXPECT_EQ(element<std::uint8_t>(view, i), want.get<std::uint8_t>()); break;
+    case DType::Bool: EXPECT_EQ(element<std::uint8_t>(view, i), want.get<bool>() ? 1 : 0); break;
     }
 }
 
@@ -614,11 +612,10 @@ TEST(SafetensorsFile, AcceptsAnEmptyHeader)
 TEST(SafetensorsFile, AcceptsUnknownPerTensorKeysGapsAndTrailingSpaces)
 {
     ScratchDir dir;
-    flatslice::test::writeFile(
-        dir / "g.safetensors",
-        rawSafetensors(R"({"b":{"dtype":"U8","shape":[2],"data_offsets":[6,8],"extra":1},)"
-                       R"("a":{"dtype":"U8","shape":[2],"data_offsets":[0,2]}}   )",
-                       8));
+    flatslice::test::writeFile(dir / "g.safetensors",
+                               rawSafetensors(R"({"b":{"dtype":"U8","shape":[2],"data_offsets":[6,8],"extra":1},)"
+                                              R"("a":{"dtype":"U8","shape":[2],"data_offsets":[0,2]}}   )",
+                                              8));
     const auto file = SafetensorsFile::open(dir / "g.safetensors");
     EXPECT_EQ(file.names(), (std::vector<std::string>{"a", "b"}));
     EXPECT_EQ(element<std::uint8_t>(file.tensor("b"), 1), 7);
@@ -731,10 +728,9 @@ TEST(SafetensorsValidation, NegativeDimension)
 TEST(SafetensorsValidation, ShapeProductOverflows)
 {
     ScratchDir dir;
-    expectOpenError(
-        dir, "overflow.safetensors",
-        rawSafetensors(R"({"w":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,4]}})", 4),
-        {"tensor 'w'", "64 bits"});
+    expectOpenError(dir, "overflow.safetensors",
+                    rawSafetensors(R"({"w":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,4]}})", 4),
+                    {"tensor 'w'", "64 bits"});
     expectOpenError(dir, "bytesoverflow.safetensors",
                     rawSafetensors(R"({"w":{"dtype":"F64","shape":[4611686018427387904],"data_offsets":[0,8]}})", 8),
                     {"tensor 'w'", "64 bits"});

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include <gtest/gtest.h>
 
 // flatslice_core links HDF5 privately, so this target does not get HDF5's include directory; the C API header is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // SliceGPT through the Compressor on the tiny family fixtures: computational invariance (rotation without slicing
 // is the same function), shapes and parameter counts of sliced models, the single-basis variant, progress, cancel.
 #include <gtest/gtest.h>
@@ -172,7 +173,8 @@ TEST(Slicing, ReportsProgressAndCancels)
     const auto model = loadFamily("llama");
     std::int64_t calls = 0;
     Compressor compressor(model->impl(), slicePlan(0.25, 8));
-    compressor.run(windows(model->config().vocabSize, 2, 16), 1, Progress([&](std::int64_t, std::int64_t, std::string_view) {
+    compressor.run(windows(model->config().vocabSize, 2, 16), 1,
+                   Progress([&](std::int64_t, std::int64_t, std::string_view) {
                        ++calls;
                        return true;
                    }));

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Tokenizer: ids and decoded strings against Hugging Face `tokenizers` goldens
 // (tests/reference/make_tokenizer_goldens.py -> tests/data/tokenizers/goldens.json) for GPT-2, Llama-2, Llama-3,
 // Qwen3, the demo model's GGUF vocabulary (SmolLM2) and Llama-2's vocabulary read as a GGUF SentencePiece
@@ -158,8 +159,8 @@ TEST_P(TokenizerGolden, EncodeMatchesHuggingFace)
         EXPECT_EQ(actual, expected) << "sample '" << sample << "': " << diffMessage(expected, actual);
         const auto plain = golden.at("ids_plain").at(sample).get<std::vector<std::int32_t>>();
         const auto actualPlain = loaded.tokenizer->encode(text.get<std::string>(), false);
-        EXPECT_EQ(actualPlain, plain) << "sample '" << sample << "' without special tokens: "
-                                      << diffMessage(plain, actualPlain);
+        EXPECT_EQ(actualPlain, plain) << "sample '" << sample
+                                      << "' without special tokens: " << diffMessage(plain, actualPlain);
     }
 }
 
@@ -359,7 +360,9 @@ TEST(TokenizerMalformed, MergeLineWithThreeParts)
 TEST(TokenizerMalformed, InvalidRegex)
 {
     json j = tinyTokenizer();
-    j["pre_tokenizer"] = {{"type", "Split"}, {"pattern", {{"Regex", "(\\p{L}+"}}}, {"behavior", "Isolated"},
+    j["pre_tokenizer"] = {{"type", "Split"},
+                          {"pattern", {{"Regex", "(\\p{L}+"}}},
+                          {"behavior", "Isolated"},
                           {"invert", false}};
     const std::string message = errorOf([&] { fromJson(j); });
     EXPECT_NE(message.find("invalid regex '(\\p{L}+'"), std::string::npos) << message;

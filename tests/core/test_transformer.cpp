@@ -1,12 +1,13 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The runtime against golden logits that Hugging Face transformers computed on tiny random checkpoints of
 // every supported family (tests/reference/make_family_goldens.py).
 #include <gtest/gtest.h>
 
-#include <cmath>
 #include <c10/core/InferenceMode.h>
+#include <cmath>
 
-#include "model/checkpoint.h"
 #include "format/safetensorsfile.h"
+#include "model/checkpoint.h"
 #include "model/torchbridge.h"
 #include "model/transformer.h"
 #include "model/transformerimpl.h"

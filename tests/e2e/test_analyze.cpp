@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // `flatslice analyze` on the real demo model with a small protocol (label `slow`): exit codes, the JSON summary,
 // the session file, protocol warnings, and Ctrl-C. The numbers themselves are checked against transformers by
 // tests/reference/check_analysis_hf.py. The usage errors (AnalyzeCli) need no model: label `fast`.
@@ -165,8 +166,8 @@ TEST_F(DemoAnalyze, InterruptExits130AndWritesNoSession)
 
 TEST(AnalyzeCli, UsageErrors)
 {
-    EXPECT_EQ(run("analyze model.gguf").exitCode, 2);                              // no --calib
-    EXPECT_EQ(run("analyze model.gguf --calib x.txt --seed -1").exitCode, 2);      // negative seed
+    EXPECT_EQ(run("analyze model.gguf").exitCode, 2);                         // no --calib
+    EXPECT_EQ(run("analyze model.gguf --calib x.txt --seed -1").exitCode, 2); // negative seed
     EXPECT_EQ(run("analyze model.gguf --calib x.txt --samples 0").exitCode, 2);
     EXPECT_EQ(run("analyze model.gguf --calib x.txt --frobnicate").exitCode, 2);
     EXPECT_EQ(run("analyze --help").exitCode, 0);

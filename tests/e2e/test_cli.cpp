@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The real CLI on the real demo model (DemoModel, label `slow`), and on usage errors and crafted malformed files
 // (Cli, Cli/MalformedFile: label `fast`).
 #include <gtest/gtest.h>
@@ -18,12 +19,39 @@ namespace {
 // Little-endian byte builder for crafted files.
 struct Bytes {
     std::vector<unsigned char> data;
-    Bytes& u8(std::uint8_t v) { data.push_back(v); return *this; }
-    Bytes& u32(std::uint32_t v) { for (int i = 0; i < 4; ++i) data.push_back(static_cast<unsigned char>(v >> (8 * i))); return *this; }
-    Bytes& u64(std::uint64_t v) { for (int i = 0; i < 8; ++i) data.push_back(static_cast<unsigned char>(v >> (8 * i))); return *this; }
-    Bytes& str(const std::string& s) { u64(s.size()); data.insert(data.end(), s.begin(), s.end()); return *this; }
-    Bytes& raw(const std::string& s) { data.insert(data.end(), s.begin(), s.end()); return *this; }
-    Bytes& zeros(std::size_t n) { data.insert(data.end(), n, 0); return *this; }
+    Bytes& u8(std::uint8_t v)
+    {
+        data.push_back(v);
+        return *this;
+    }
+    Bytes& u32(std::uint32_t v)
+    {
+        for (int i = 0; i < 4; ++i)
+            data.push_back(static_cast<unsigned char>(v >> (8 * i)));
+        return *this;
+    }
+    Bytes& u64(std::uint64_t v)
+    {
+        for (int i = 0; i < 8; ++i)
+            data.push_back(static_cast<unsigned char>(v >> (8 * i)));
+        return *this;
+    }
+    Bytes& str(const std::string& s)
+    {
+        u64(s.size());
+        data.insert(data.end(), s.begin(), s.end());
+        return *this;
+    }
+    Bytes& raw(const std::string& s)
+    {
+        data.insert(data.end(), s.begin(), s.end());
+        return *this;
+    }
+    Bytes& zeros(std::size_t n)
+    {
+        data.insert(data.end(), n, 0);
+        return *this;
+    }
 };
 
 std::vector<unsigned char> safetensors(const std::string& header, std::size_t dataBytes)
@@ -107,7 +135,8 @@ TEST_F(DemoModel, ConvertRefusesToOverwriteWithoutForce)
     test::ScratchDir scratch;
     fs::create_directory(scratch / "taken");
     test::writeFile(scratch / "taken" / "keep.txt", std::string("mine"));
-    const test::CliResult run = test::runCli("convert " + test::quoted(m_model) + " -o " + test::quoted(scratch / "taken"));
+    const test::CliResult run = test::runCli("convert " + test::quoted(m_model) + " -o " +
+                                             test::quoted(scratch / "taken"));
     EXPECT_EQ(run.exitCode, 1);
     EXPECT_NE(run.err.find("already exists"), std::string::npos) << run.err;
     EXPECT_EQ(test::readFile(scratch / "taken" / "keep.txt"), "mine");
@@ -116,7 +145,8 @@ TEST_F(DemoModel, ConvertRefusesToOverwriteWithoutForce)
 TEST_F(DemoModel, ConvertBf16RoundsEveryValue)
 {
     test::ScratchDir scratch;
-    const test::CliResult run = test::runCli("convert " + test::quoted(m_model) + " -o " + test::quoted(scratch / "bf16") + " --dtype bf16");
+    const test::CliResult run = test::runCli("convert " + test::quoted(m_model) + " -o " +
+                                             test::quoted(scratch / "bf16") + " --dtype bf16");
     ASSERT_EQ(run.exitCode, 0) << run.err;
     const auto converted = core::Checkpoint::open(scratch / "bf16");
     const auto* info = converted->findTensor("model.layers.0.self_attn.q_proj.weight");
@@ -179,12 +209,12 @@ std::vector<Malformed> malformedFiles()
     files.push_back({"short.safetensors", {1, 2, 3}, "short"});
     files.push_back({"hdrlen.safetensors", Bytes().u64(1000).raw("{}").data, "header"});
     files.push_back({"notjson.safetensors", safetensors("{not json", 0), "json"});
-    files.push_back({"dtype.safetensors", safetensors(R"({"w":{"dtype":"F8","shape":[1],"data_offsets":[0,1]}})", 1),
-                     "dtype"});
-    files.push_back({"outside.safetensors",
-                     safetensors(R"({"w":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}})", 8), "16"});
-    files.push_back({"size.safetensors",
-                     safetensors(R"({"w":{"dtype":"F32","shape":[3],"data_offsets":[0,16]}})", 16), "w"});
+    files.push_back(
+        {"dtype.safetensors", safetensors(R"({"w":{"dtype":"F8","shape":[1],"data_offsets":[0,1]}})", 1), "dtype"});
+    files.push_back(
+        {"outside.safetensors", safetensors(R"({"w":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}})", 8), "16"});
+    files.push_back(
+        {"size.safetensors", safetensors(R"({"w":{"dtype":"F32","shape":[3],"data_offsets":[0,16]}})", 16), "w"});
     files.push_back({"overlap.safetensors",
                      safetensors(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
                                  R"("b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})",
@@ -200,15 +230,13 @@ std::vector<Malformed> malformedFiles()
     files.push_back({"strlen.gguf", ggufStart(3, 0, 1).u64(1ull << 40).zeros(16).data, "length"});
     files.push_back({"valuetype.gguf", ggufStart(3, 0, 1).str("general.x").u32(99).data, "type"});
     files.push_back({"arraylen.gguf", ggufStart(3, 0, 1).str("a").u32(9).u32(4).u64(1ull << 40).data, "array"});
-    files.push_back({"dupkey.gguf",
-                     ggufStart(3, 0, 2).str("k").u32(4).u32(1).str("k").u32(4).u32(2).data, "duplicate"});
+    files.push_back(
+        {"dupkey.gguf", ggufStart(3, 0, 2).str("k").u32(4).u32(1).str("k").u32(4).u32(2).data, "duplicate"});
     files.push_back({"ndims.gguf", ggufStart(3, 1, 0).str("t").u32(7).data, "dim"});
-    files.push_back({"ggmltype.gguf",
-                     ggufStart(3, 1, 0).str("t").u32(1).u64(32).u32(1234).u64(0).data, "type"});
-    files.push_back({"pastend.gguf",
-                     ggufStart(3, 1, 0).str("t").u32(1).u64(1024).u32(0).u64(0).zeros(16).data, "end"});
-    files.push_back({"notllama.gguf",
-                     ggufStart(3, 0, 1).str("general.architecture").u32(8).str("mamba").data, "architecture"});
+    files.push_back({"ggmltype.gguf", ggufStart(3, 1, 0).str("t").u32(1).u64(32).u32(1234).u64(0).data, "type"});
+    files.push_back({"pastend.gguf", ggufStart(3, 1, 0).str("t").u32(1).u64(1024).u32(0).u64(0).zeros(16).data, "end"});
+    files.push_back(
+        {"notllama.gguf", ggufStart(3, 0, 1).str("general.architecture").u32(8).str("mamba").data, "architecture"});
     return files;
 }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // `flatslice compress` on the real demo model (label `slow`): flatten two pairs with a small calibration set and
 // check that the exported directory loads, has 28 layers and a finite perplexity. CompressCli (also `slow`: it
 // calibrates on the shared WikiText-2 text) compresses the tiny GGUF fixture.
@@ -26,7 +27,8 @@ TEST(DemoCompress, FlattenTwoPairsExportsA28LayerModel)
     if (!fs::exists(kValid) || !fs::exists(kWikiTest))
         FLATSLICE_SKIP_UNLESS_REQUIRED() << "shared WikiText-2 text not present: " << kValid << ", " << kWikiTest;
     test::ScratchDir scratch;
-    test::writeFile(scratch / "plan.json", R"({"format": "flatslice-plan", "version": 1, "flatten": [[20, 21], [24, 25]]})");
+    test::writeFile(scratch / "plan.json",
+                    R"({"format": "flatslice-plan", "version": 1, "flatten": [[20, 21], [24, 25]]})");
     const test::CliResult r = test::runCli("compress " + test::quoted(model) + " --plan " +
                                            test::quoted(scratch / "plan.json") + " --calib " + test::quoted(kValid) +
                                            " --samples 8 --seqlen 128 -o " + test::quoted(scratch / "out") +
@@ -72,7 +74,8 @@ TEST(CompressCli, SlicedExportCarriesRemoteCodeAndReloads)
     if (!fs::exists(kValid))
         FLATSLICE_SKIP_UNLESS_REQUIRED() << "shared WikiText-2 text not present: " << kValid;
     test::ScratchDir scratch;
-    const test::CliResult r = compressTiny(scratch, R"({"format": "flatslice-plan", "version": 1, "slice": {"ratio": 0.25}})",
+    const test::CliResult r = compressTiny(scratch,
+                                           R"({"format": "flatslice-plan", "version": 1, "slice": {"ratio": 0.25}})",
                                            "-o " + test::quoted(scratch / "out"));
     ASSERT_EQ(r.exitCode, 0) << r.out << r.err;
     const auto config = nlohmann::json::parse(test::readFile(scratch / "out" / "config.json"));
@@ -106,7 +109,8 @@ TEST(CompressCli, GgufExportOfASlicedPlanIsRefusedBeforeAnyWork)
     if (!fs::exists(kValid))
         FLATSLICE_SKIP_UNLESS_REQUIRED() << "shared WikiText-2 text not present: " << kValid;
     test::ScratchDir scratch;
-    const test::CliResult r = compressTiny(scratch, R"({"format": "flatslice-plan", "version": 1, "slice": {"ratio": 0.25}})",
+    const test::CliResult r = compressTiny(scratch,
+                                           R"({"format": "flatslice-plan", "version": 1, "slice": {"ratio": 0.25}})",
                                            "--format gguf -o " + test::quoted(scratch / "out.gguf"));
     EXPECT_EQ(r.exitCode, 1);
     EXPECT_NE(r.err.find("--format hf"), std::string::npos) << r.err;

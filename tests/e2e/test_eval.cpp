@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // `flatslice eval` and `generate` on the real demo model (label `slow`): perplexity must agree with what
 // transformers computed from the same GGUF (tests/reference/make_demo_eval_reference.py), within 0.5%. The usage
 // errors (EvalCli) need no model: label `fast`.
@@ -40,7 +41,7 @@ protected:
 TEST_F(DemoEval, GgufPerplexityMatchesTransformersWithinHalfAPercent)
 {
     const test::CliResult r = test::runCli("eval '" + m_model.string() + "' --data '" + kWikiTest +
-                         "' --seqlen 512 --max-tokens 2048 --json");
+                                           "' --seqlen 512 --max-tokens 2048 --json");
     ASSERT_EQ(r.exitCode, 0) << r.err;
     const auto got = nlohmann::json::parse(r.out);
     const auto ref = reference();
@@ -63,7 +64,7 @@ TEST_F(DemoEval, ConvertedDirectoryGivesTheSamePerplexity)
     test::ScratchDir scratch;
     ASSERT_EQ(test::runCli("convert '" + m_model.string() + "' -o '" + (scratch / "hf").string() + "'").exitCode, 0);
     const test::CliResult r = test::runCli("eval '" + (scratch / "hf").string() + "' --data '" + kWikiTest +
-                         "' --seqlen 512 --max-tokens 2048 --json");
+                                           "' --seqlen 512 --max-tokens 2048 --json");
     ASSERT_EQ(r.exitCode, 0) << r.err;
     const double want = reference()["converted"]["seqlen512_2048"]["perplexity"];
     EXPECT_LE(std::fabs(nlohmann::json::parse(r.out)["perplexity"].get<double>() / want - 1.0), 0.005);
@@ -71,7 +72,8 @@ TEST_F(DemoEval, ConvertedDirectoryGivesTheSamePerplexity)
 
 TEST_F(DemoEval, GenerateNamesTheCapitalOfFrance)
 {
-    const test::CliResult r = test::runCli("generate '" + m_model.string() + "' --prompt 'The capital of France is' --max-new 12");
+    const test::CliResult r = test::runCli("generate '" + m_model.string() +
+                                           "' --prompt 'The capital of France is' --max-new 12");
     ASSERT_EQ(r.exitCode, 0) << r.err;
     EXPECT_NE(r.out.find("Paris"), std::string::npos) << r.out;
 }

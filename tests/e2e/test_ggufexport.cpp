@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // GgufExporter on the real demo model (label `slow`): the dense model written as a llama GGUF passes its self-check
 // and reloads as the same architecture. Set FLATSLICE_GGUF_EXPORT_DIR to keep the files, e.g. for
 // tests/reference/check_gguf_export.py FILE --source DEMO.gguf.
@@ -5,8 +6,8 @@
 
 #include <cstdlib>
 
-#include "model/checkpoint.h"
 #include "export/ggufexporter.h"
+#include "model/checkpoint.h"
 #include "model/transformer.h"
 #include "testsupport.h"
 

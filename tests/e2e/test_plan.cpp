@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // `flatslice plan`: the plan file it writes from a session, its summary, and an error naming the flag for every bad
 // request. PlanCommand (label `fast`) uses a synthetic 8-block session whose rankings are known; PlanFromAnalyze
 // (label `slow`: it needs the shared WikiText-2 text) makes a real session of the tiny GGUF fixture with `analyze`.
@@ -61,7 +62,7 @@ fs::path writeSyntheticSession(const fs::path& dir)
         r.blocks.push_back(b);
     }
     r.anyToAny.assign(9 * 9, 0.5);
-    const fs::path path = dir / "synthetic.flatslice.h5";
+    fs::path path = dir / "synthetic.flatslice.h5";
     core::writeSession(path, r);
     return path;
 }
@@ -213,8 +214,8 @@ TEST_F(PlanCommand, MissingOutputAndBadSessionAreErrors)
     const test::CliResult noOut = test::runCli("plan " + test::quoted(m_session) + " --drop-count 1");
     expectError(noOut, "plan needs -o PLAN.json");
     test::writeFile(m_scratch / "bad.flatslice.h5", std::string("not hdf5"));
-    const test::CliResult bad =
-        test::runCli("plan " + test::quoted(m_scratch / "bad.flatslice.h5") + " -o " + test::quoted(output()));
+    const test::CliResult bad = test::runCli("plan " + test::quoted(m_scratch / "bad.flatslice.h5") + " -o " +
+                                             test::quoted(output()));
     EXPECT_EQ(bad.exitCode, 1);
     EXPECT_NE(bad.err.find("bad.flatslice.h5"), std::string::npos) << bad.err;
 }

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The include rules of docs/architecture.md, checked on the sources (ctest: layering/Includes).
 
 1. core/ includes no Qt header.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """transformers' speed on a model, measured exactly as `flatslice bench` measures ours (run by `./dev bench`).
 
 Prefill: one forward pass over SEQLEN tokens (batch 1, logits for every position), best of 3 after a warm-up.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Checks `flatslice analyze` against Hugging Face transformers hooks on the demo model (outside reference).
 
 Runs `flatslice analyze MODEL --calib FILE --samples N --seqlen L --json` (or reads a saved --json output with

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Outside check of `flatslice convert` on the demo model (run by `./dev reference`; not part of ctest).
 
 1. Converts the demo GGUF with our CLI into a temporary directory.

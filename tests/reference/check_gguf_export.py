@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Reads a GGUF written by flatslice's GgufExporter with the `gguf` package and checks it as llama.cpp would see it.
 
 usage: check_gguf_export.py FILE [--source SRC.gguf] [--tokens N]

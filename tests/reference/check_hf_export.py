@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Loads a flatslice Hugging Face export with transformers and checks its perplexity.
 
 usage: check_hf_export.py DIR [--data FILE] [--tolerance 0.005] [--remote-code]

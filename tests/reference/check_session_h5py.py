@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Outside check of a flatslice session file (`*.flatslice.h5`) against docs/session-format.md, using h5py only.
 
 Usage: check_session_h5py.py SESSION.flatslice.h5

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Reference perplexity and speed of the demo model from Hugging Face transformers (outside references).
 
 Writes tests/data/demo-eval.json with, for ../shared/data/wikitext-2-raw/wiki.test.raw tokenized once:

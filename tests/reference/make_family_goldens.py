@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Writes a tiny random checkpoint of each supported model family with golden outputs from `transformers`.
 
 Outputs (committed, a few hundred KB each), one directory per family under tests/data/families/:

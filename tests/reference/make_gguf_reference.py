@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Writes the GGUF reader's goldens: tests/data/gguf/reference.gguf and tests/data/gguf/reference.json.
 
 The expected values come from the outside: the PyPI `gguf` package (the one llama.cpp ships) writes the file with

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Writes the safetensors reader's goldens: tests/data/safetensors/reference.safetensors and reference.json.
 
 The file comes from the outside: the PyPI `safetensors` package writes it (safetensors.torch.save_file, so that

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Writes a tiny llama-family GGUF fixture and what Hugging Face `transformers` loads from it.
 
 Outputs (committed, small):

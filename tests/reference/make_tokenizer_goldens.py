@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Writes tests/data/tokenizers/goldens.json: token ids and decoded strings from Hugging Face `tokenizers`.
 
 For each tokenizer and each sample text: `Tokenizer.encode(text, add_special_tokens=True/False).ids`, and

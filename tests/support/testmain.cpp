@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // GoogleTest main for the core and e2e test binaries (instead of gtest_main): ctest runs one process per suite
 // (tests/cmake/FlatsliceSuiteTests.cmake), and a process whose every selected test skipped exits with
 // kAllSkippedExitCode so that ctest reports the suite as skipped, not passed. A failure still exits 1.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "testsupport.h"
 
 #include <cstdlib>
@@ -55,8 +56,8 @@ std::string readFile(const std::filesystem::path& path)
 CliResult runCli(const std::string& arguments)
 {
     ScratchDir scratch;
-    const std::string command = std::string(FLATSLICE_CLI) + " " + arguments + " >" + quoted(scratch / "out") +
-                                " 2>" + quoted(scratch / "err") + " </dev/null";
+    const std::string command = std::string(FLATSLICE_CLI) + " " + arguments + " >" + quoted(scratch / "out") + " 2>" +
+                                quoted(scratch / "err") + " </dev/null";
     const int status = std::system(command.c_str());
     CliResult result;
     result.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Helpers shared by the GoogleTest suites: fixture paths, scratch directories, the demo model.
 #pragma once
 
@@ -63,7 +64,7 @@ const char* missingReferenceMessage();
 //       FLATSLICE_SKIP_UNLESS_REQUIRED() << "demo model not present (run ./dev setup)";
 // Not for skips that are about the environment rather than a missing file (e.g. running as root).
 #define FLATSLICE_SKIP_UNLESS_REQUIRED()                                                                               \
-    return ::testing::internal::AssertHelper(::flatslice::test::missingReferenceResult(), __FILE__, __LINE__,         \
+    return ::testing::internal::AssertHelper(::flatslice::test::missingReferenceResult(), __FILE__, __LINE__,          \
                                              ::flatslice::test::missingReferenceMessage()) = ::testing::Message()
 
 namespace flatslice::test {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "syntheticsession.h"
 
 #include <cmath>
@@ -53,8 +54,9 @@ std::shared_ptr<const core::AnalysisResult> syntheticSession()
     r->anyToAny.resize(static_cast<std::size_t>(depths * depths));
     for (int i = 0; i < depths; ++i)
         for (int j = 0; j < depths; ++j)
-            r->anyToAny[static_cast<std::size_t>(i * depths + j)] =
-                i == j ? 1.0 : 1.0 - 0.04 * std::abs(i - j) - 0.002 * (i + j);
+            r->anyToAny[static_cast<std::size_t>(i * depths + j)] = i == j ? 1.0
+                                                                           : 1.0 - 0.04 * std::abs(i - j) -
+                                                                                 0.002 * (i + j);
     r->anyToAny[2 * depths + 3] = r->anyToAny[3 * depths + 2] = 0.99;
     for (int b = 0; b < blocks; ++b) {
         core::BlockAnalysis a;

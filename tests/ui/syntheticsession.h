@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A small, internally consistent AnalysisResult built in memory for the view tests: 6 Llama blocks, hidden 64,
 // 4 query heads in 2 KV groups, 24 MLP channels. Pair (2, 3) is the most similar (and block 2 has the lowest Block
 // Influence); every value is a simple function of the indices, so tests can state exact expectations.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -62,12 +63,15 @@ TEST(ColorScale, StopsArePositionedEvenly)
 
 TEST(ColorScale, TicksAreNiceExactMultiples)
 {
-    EXPECT_EQ(ColorScale(QStringLiteral("viridis"), 0.0, 1.0).ticks(6), QVector<double>({0.0, 0.2, 0.4, 0.6, 0.8, 1.0}));
+    EXPECT_EQ(ColorScale(QStringLiteral("viridis"), 0.0, 1.0).ticks(6),
+              QVector<double>({0.0, 0.2, 0.4, 0.6, 0.8, 1.0}));
     EXPECT_EQ(ColorScale(QStringLiteral("viridis"), 0.0, 1.0).ticks(11),
               QVector<double>({0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0}));
     // A cosine heatmap's typical range.
     EXPECT_EQ(ColorScale(QStringLiteral("viridis"), 0.9312, 1.0).ticks(6), QVector<double>({0.94, 0.96, 0.98, 1.0}));
     EXPECT_EQ(ColorScale(QStringLiteral("viridis"), 0.9312, 1.0).tickStep(6), 0.02);
-    EXPECT_EQ(ColorScale(QStringLiteral("viridis"), -3.0, 47.0).ticks(6), QVector<double>({0.0, 10.0, 20.0, 30.0, 40.0}));
-    EXPECT_EQ(ColorScale(QStringLiteral("viridis"), 120.0, 980.0).ticks(5), QVector<double>({200.0, 400.0, 600.0, 800.0}));
+    EXPECT_EQ(ColorScale(QStringLiteral("viridis"), -3.0, 47.0).ticks(6),
+              QVector<double>({0.0, 10.0, 20.0, 30.0, 40.0}));
+    EXPECT_EQ(ColorScale(QStringLiteral("viridis"), 120.0, 980.0).ticks(5),
+              QVector<double>({200.0, 400.0, 600.0, 800.0}));
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -8,9 +9,9 @@
 #include <thread>
 
 #include "jobs/jobrunner.h"
+#include "jobs/workbenchjobs.h"
 #include "uitestsupport.h"
 #include "util/error.h"
-#include "jobs/workbenchjobs.h"
 
 using flatslice::ui::AnalysisRequest;
 using flatslice::ui::JobContext;
@@ -76,7 +77,8 @@ TEST(JobRunner, AnErrorBecomesOneMessageAndTheRunnerStaysUsable)
     EXPECT_EQ(failed.front().at(2).toString(), QStringLiteral("model.gguf: tensor 'x' is missing"));
 
     QSignalSpy finished(&runner, &JobRunner::jobFinished);
-    runner.start(QStringLiteral("next"), [](const JobContext&) { return 1; }, [](const int&) {});
+    runner.start(
+        QStringLiteral("next"), [](const JobContext&) { return 1; }, [](const int&) {});
     EXPECT_TRUE(finished.wait(5000));
 }
 
@@ -93,8 +95,8 @@ TEST(JobRunner, AStaleResultIsDropped)
         },
         [&](const int& v) { delivered << v; });
     QSignalSpy finished(&runner, &JobRunner::jobFinished);
-    const quint64 second = runner.start(QStringLiteral("fast"), [](const JobContext&) { return 2; },
-                                        [&](const int& v) { delivered << v; });
+    const quint64 second = runner.start(
+        QStringLiteral("fast"), [](const JobContext&) { return 2; }, [&](const int& v) { delivered << v; });
     ASSERT_TRUE(finished.wait(5000));
     QTest::qWait(500);
     EXPECT_EQ(delivered, QList<int>{2});

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // GoogleTest main for the offscreen GUI tests: one QApplication for the whole binary.
 #include <QApplication>
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include <QAction>
 #include <QFile>
 #include <QFileInfo>
@@ -5,8 +6,8 @@
 #include <QMessageBox>
 #include <QSignalSpy>
 #include <QSlider>
-#include <QTableWidget>
 #include <QTabWidget>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QUndoStack>
@@ -15,22 +16,22 @@
 #include <cmath>
 #include <qcustomplot.h>
 
+#include "analysis/sessionfile.h"
+#include "jobs/jobcontext.h"
+#include "jobs/jobrunner.h"
+#include "jobs/workbenchjobs.h"
+#include "plan/plandocument.h"
+#include "plan/planpanel.h"
+#include "uitestsupport.h"
 #include "views/analysepanel.h"
 #include "views/architectureview.h"
 #include "views/blockstrip.h"
 #include "views/compareview.h"
 #include "views/importanceview.h"
-#include "analysis/sessionfile.h"
-#include "jobs/jobcontext.h"
-#include "jobs/jobrunner.h"
-#include "window/mainwindow.h"
-#include "workbench/workbench.h"
-#include "plan/plandocument.h"
-#include "plan/planpanel.h"
 #include "views/similarityview.h"
 #include "views/spectraview.h"
-#include "uitestsupport.h"
-#include "jobs/workbenchjobs.h"
+#include "window/mainwindow.h"
+#include "workbench/workbench.h"
 
 using flatslice::ui::MainWindow;
 using flatslice::ui::Workbench;
@@ -286,8 +287,8 @@ TEST_F(WithSession, TheBlockStripTogglesPairsOnGapsAndDropsOnCtrlClick)
     openSession(window);
     auto* strip = window.blockStrip();
     const auto geometry = strip->geometry();
-    QTest::mouseClick(strip, Qt::LeftButton, {}, QPoint(static_cast<int>(geometry.area.center().x()),
-                                                       static_cast<int>(geometry.gapCentre(0))));
+    QTest::mouseClick(strip, Qt::LeftButton, {},
+                      QPoint(static_cast<int>(geometry.area.center().x()), static_cast<int>(geometry.gapCentre(0))));
     EXPECT_EQ(window.workbench()->planDocument()->plan().flatten, (Groups{{0, 1}}));
     QTest::mouseClick(strip, Qt::LeftButton, Qt::ControlModifier, geometry.cellRect(1).center().toPoint());
     EXPECT_TRUE(window.workbench()->planDocument()->plan().flatten.empty());
@@ -364,7 +365,8 @@ TEST_F(WithSession, CompressingThePlanExportsASelfCheckedModelInEitherFormat)
     for (const auto format : {flatslice::core::ExportFormat::HuggingFace, flatslice::core::ExportFormat::Gguf}) {
         flatslice::core::CompressionJobOptions options;
         const bool gguf = format == flatslice::core::ExportFormat::Gguf;
-        options.outputPath = dir.filePath(gguf ? QStringLiteral("tiny-flat.gguf") : QStringLiteral("tiny-flat")).toStdString();
+        options.outputPath =
+            dir.filePath(gguf ? QStringLiteral("tiny-flat.gguf") : QStringLiteral("tiny-flat")).toStdString();
         options.format = format;
         options.outputType = gguf ? "f16" : "f32";
         options.calibrationPath = flatslice::uitest::writeCalibrationText(dir).toStdString();

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include <QFile>
 #include <QTemporaryDir>
 #include <gtest/gtest.h>
@@ -86,7 +87,8 @@ TEST(PlotExport, RefusesUnknownFormatsWithAReason)
     EXPECT_TRUE(error.contains(QStringLiteral("unsupported format 'tiff'"))) << error.toStdString();
     EXPECT_FALSE(QFile::exists(dir.filePath(QStringLiteral("plot.tiff"))));
     EXPECT_FALSE(PlotExport::save(nullptr, dir.filePath(QStringLiteral("plot.png"))));
-    EXPECT_EQ(PlotExport::formats(), QStringList({QStringLiteral("png"), QStringLiteral("pdf"), QStringLiteral("svg")}));
+    EXPECT_EQ(PlotExport::formats(),
+              QStringList({QStringLiteral("png"), QStringLiteral("pdf"), QStringLiteral("svg")}));
 }
 
 TEST(PlotExport, ReportsAFailedWrite)

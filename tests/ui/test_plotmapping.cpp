@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include <gtest/gtest.h>
 
 #include "plot/axismapping.h"
@@ -36,8 +37,8 @@ TEST(HeatmapGeometry, FindsCellsOfARowsDownMatrix)
     HeatmapGeometry g;
     g.rows = 3;
     g.columns = 4;
-    g.x = AxisMapping{50.0, -0.5, 450.0, 3.5};  // 100 px per column
-    g.y = AxisMapping{10.0, -0.5, 310.0, 2.5};  // 100 px per row, row 0 at the top
+    g.x = AxisMapping{50.0, -0.5, 450.0, 3.5}; // 100 px per column
+    g.y = AxisMapping{10.0, -0.5, 310.0, 2.5}; // 100 px per row, row 0 at the top
     EXPECT_EQ(g.cellAt({60.0, 20.0}), (HeatmapCell{0, 0}));
     EXPECT_EQ(g.cellAt({449.0, 309.0}), (HeatmapCell{2, 3}));
     EXPECT_EQ(g.cellAt({260.0, 120.0}), (HeatmapCell{1, 2}));

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The four centre views on a synthetic session (exact expectations) and on a real session file written by
 // `flatslice analyze` on tests/data/tiny-llama: plots carry data, clicks and drags emit the plan edits.
 #include <QApplication>
@@ -12,14 +13,14 @@
 
 #include <filesystem>
 
-#include "views/compareview.h"
+#include "analysis/sessionfile.h"
 #include "plot/explainedvariance.h"
+#include "syntheticsession.h"
+#include "views/compareview.h"
 #include "views/hintpanel.h"
 #include "views/importanceview.h"
-#include "analysis/sessionfile.h"
 #include "views/similarityview.h"
 #include "views/spectraview.h"
-#include "syntheticsession.h"
 
 using namespace flatslice;
 using namespace flatslice::ui;
@@ -246,8 +247,8 @@ TEST(SpectraView, DraggingTheLineEmitsTheWidthUnderTheCursorOnRelease)
     EXPECT_EQ(requested[0][0].toLongLong(), 2);
     EXPECT_EQ(requested[0][1].toLongLong(), 40);
     const double kept = ExplainedVariance(uitest::syntheticSession()->blocks[2].attnInput.eigenvalues).fractionAt(40);
-    EXPECT_TRUE(view.readoutText().contains(QStringLiteral("keeping 40 of 64 dimensions keeps block 2: %1%")
-                                                .arg(kept * 100.0, 0, 'f', 2)))
+    EXPECT_TRUE(view.readoutText().contains(
+        QStringLiteral("keeping 40 of 64 dimensions keeps block 2: %1%").arg(kept * 100.0, 0, 'f', 2)))
         << view.readoutText().toStdString();
 }
 
@@ -307,8 +308,8 @@ TEST(ImportanceView, DrawsHeadsByBlocksAndTheChosenBlocksChannels)
     expectEveryPlotHasData(view.plots());
     QCPColorMap* map = colorMapOf(view.plots()[0]);
     ASSERT_NE(map, nullptr);
-    EXPECT_EQ(map->data()->keySize(), 6);   // blocks
-    EXPECT_EQ(map->data()->valueSize(), 4); // heads
+    EXPECT_EQ(map->data()->keySize(), 6);           // blocks
+    EXPECT_EQ(map->data()->valueSize(), 4);         // heads
     EXPECT_DOUBLE_EQ(map->data()->cell(4, 2), 2.2); // block 4, head 2: 6 - 4 + 0.2
     view.setChannelBlock(5);
     auto* channels = qobject_cast<QCPGraph*>(view.plots()[1]->plottable(0));
@@ -367,10 +368,23 @@ TEST(ImportanceView, ClickingAHeatmapColumnShowsThatBlocksChannels)
 TEST(CompareView, ShowsFiguresWithRatiosBarsOverlaysAndGenerations)
 {
     ComparisonData data;
-    data.dense = {QStringLiteral("dense"), 1000, 6, 10.0, 200.0, 50.0, std::vector<double>{0.9, 0.95, 0.99, 0.93, 0.9, 0.8},
-                  std::vector<double>{0.0, 0.5, 0.8, 1.0}, QStringLiteral("The cat sat on the mat.")};
-    data.compressed = {QStringLiteral("flattened"), 750, 5, 12.5, 250.0, std::nullopt,
-                       std::vector<double>{0.9, 0.95, 0.93, 0.9, 0.8}, std::vector<double>{0.0, 0.4, 0.7, 1.0},
+    data.dense = {QStringLiteral("dense"),
+                  1000,
+                  6,
+                  10.0,
+                  200.0,
+                  50.0,
+                  std::vector<double>{0.9, 0.95, 0.99, 0.93, 0.9, 0.8},
+                  std::vector<double>{0.0, 0.5, 0.8, 1.0},
+                  QStringLiteral("The cat sat on the mat.")};
+    data.compressed = {QStringLiteral("flattened"),
+                       750,
+                       5,
+                       12.5,
+                       250.0,
+                       std::nullopt,
+                       std::vector<double>{0.9, 0.95, 0.93, 0.9, 0.8},
+                       std::vector<double>{0.0, 0.4, 0.7, 1.0},
                        QStringLiteral("The cat sat.")};
     data.prompt = QStringLiteral("The cat");
     CompareView view;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Renders every view (and every plot through PlotExport) to PNGs: by default on the synthetic session
 // (syntheticsession.h) into a temporary directory, as a check that each view shows, grabs and exports a picture
 // with something drawn in it; and for a person to look at, on a real session when FLATSLICE_VIEW_SHOTS_SESSION names
@@ -98,8 +99,8 @@ TEST(ViewShots, RenderEveryViewToPictures)
     spectra.setSession(session);
     spectra.setPlan(plan);
     shoot(spectra, spectra.plots(), dir, QStringLiteral("spectra-global"));
-    spectra.selectBlocks({0, static_cast<qint64>(session->blocks.size()) / 2,
-                          static_cast<qint64>(session->blocks.size()) - 1});
+    spectra.selectBlocks(
+        {0, static_cast<qint64>(session->blocks.size()) / 2, static_cast<qint64>(session->blocks.size()) - 1});
     shoot(spectra, spectra.plots(), dir, QStringLiteral("spectra-blocks"));
 
     ImportanceView importance;
@@ -115,13 +116,14 @@ TEST(ViewShots, RenderEveryViewToPictures)
     data.dense.perplexity = 17.8;
     data.dense.prefillTokensPerSecond = 1450.0;
     data.dense.decodeTokensPerSecond = 61.0;
-    data.dense.explainedVariance = ExplainedVariance(session->blocks[10 % session->blocks.size()].attnInput.eigenvalues).cumulative();
+    data.dense.explainedVariance =
+        ExplainedVariance(session->blocks[10 % session->blocks.size()].attnInput.eigenvalues).cumulative();
     data.dense.generation = QStringLiteral("The history of the city begins in the 12th century, when ...");
     data.compressed = data.dense;
     data.compressed.label = QStringLiteral("%1 pairs flattened, 1 block dropped").arg(options.flattenCount);
     data.compressed.parameters = 116'816'064;
-    data.compressed.layers =
-        static_cast<std::int64_t>(plan.resultLayers(static_cast<std::int64_t>(session->blocks.size())).size());
+    data.compressed.layers = static_cast<std::int64_t>(
+        plan.resultLayers(static_cast<std::int64_t>(session->blocks.size())).size());
     data.compressed.perplexity = 21.4;
     data.compressed.prefillTokensPerSecond = 1700.0;
     data.compressed.decodeTokensPerSecond = 70.5;

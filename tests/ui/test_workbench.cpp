@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The Workbench controller without a window (its signals are the contract), and the ScreenshotDriver on a window.
 #include <QDir>
 #include <QFileInfo>
@@ -32,7 +33,7 @@ QString writeTinySession(const QTemporaryDir& dir)
     request.threads = 1;
     const flatslice::ui::JobContext context(std::make_shared<flatslice::ui::JobState>());
     const auto session = flatslice::ui::runAnalysis(request, context);
-    const QString path = dir.filePath(QStringLiteral("tiny.flatslice.h5"));
+    QString path = dir.filePath(QStringLiteral("tiny.flatslice.h5"));
     flatslice::core::writeSession(path.toStdString(), *session);
     return path;
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "uitestsupport.h"
 
 #include <QFile>
@@ -16,7 +17,7 @@ QString tinyModel()
 
 QString writeCalibrationText(const QTemporaryDir& dir)
 {
-    const QString path = dir.filePath(QStringLiteral("calibration.txt"));
+    QString path = dir.filePath(QStringLiteral("calibration.txt"));
     QFile file(path);
     if (!file.open(QIODevice::WriteOnly))
         return {};

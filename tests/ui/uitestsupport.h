@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Helpers for the offscreen GUI tests: fixture paths, a scratch calibration text, a synthetic model config.
 #pragma once
 

@@ -1,14 +1,15 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "compressdialog.h"
 
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
-#include <QPushButton>
 #include <QFileDialog>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPushButton>
 #include <QSpinBox>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -86,7 +87,8 @@ void CompressDialog::updateTypes()
     const bool gguf = m_format->currentIndex() == 1;
     m_type->clear();
     if (gguf)
-        m_type->addItems({QStringLiteral("f16"), QStringLiteral("q8_0"), QStringLiteral("bf16"), QStringLiteral("f32")});
+        m_type->addItems(
+            {QStringLiteral("f16"), QStringLiteral("q8_0"), QStringLiteral("bf16"), QStringLiteral("f32")});
     else
         m_type->addItems({QStringLiteral("f32"), QStringLiteral("bf16")});
     QString out = m_output->text();

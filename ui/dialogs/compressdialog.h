@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // "Export compressed model": where and how to write the result of the current plan (Hugging Face directory or GGUF,
 // stored type), the calibration windows the compressor prunes on, and an optional perplexity measurement after the
 // export. The job itself is core::runCompressionJob; this dialog only fills CompressionJobOptions (model path and

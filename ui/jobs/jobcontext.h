@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // What a job's work function gets on the worker thread: a core::Progress wired to the JobRunner's progress bar and
 // Cancel button, and a log sink for the log panel. Both only store into a mutex-guarded JobState; the JobRunner
 // polls it from the GUI thread (so a chatty core call cannot flood the event loop, and nothing ever calls

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Runs the workbench's long core calls (analyse, compress, evaluate, benchmark, export, session I/O) on worker
 // threads, one current job at a time, in the manner of Hotspot's JobTracker:
 //  - start() gives each job an id; starting a job while one runs cancels the running one, whose result (or error)
@@ -39,11 +40,12 @@ public:
     quint64 start(const QString& title, Work work, OnResult onResult)
     {
         using Result = std::decay_t<std::invoke_result_t<Work&, const JobContext&>>;
-        return startErased(title, [work = std::move(work), onResult = std::move(onResult)](
-                                      const JobContext& context) mutable -> std::function<void()> {
-            auto result = std::make_shared<const Result>(work(context));
-            return [onResult, result] { onResult(*result); };
-        });
+        return startErased(title,
+                           [work = std::move(work), onResult = std::move(onResult)](
+                               const JobContext& context) mutable -> std::function<void()> {
+                               auto result = std::make_shared<const Result>(work(context));
+                               return [onResult, result] { onResult(*result); };
+                           });
     }
 
     bool isBusy() const { return m_current != nullptr; }

@@ -1,7 +1,8 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "openmodeljob.h"
 
-#include "model/checkpoint.h"
 #include "jobcontext.h"
+#include "model/checkpoint.h"
 
 namespace flatslice::ui {
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "workbenchjobs.h"
 
 #include "analysis/sessionfile.h"
@@ -39,9 +40,8 @@ std::shared_ptr<const core::AnalysisResult> runAnalysis(const AnalysisRequest& r
     options.batch = request.batch;
     options.runtime = runtimeOptions(request.dtype, request.threads);
     options.evaluationPath = request.evaluationPath;
-    auto result = core::runAnalysisJob(options, context.progress(), [&context](const std::string& line) {
-        context.log(line);
-    });
+    auto result = core::runAnalysisJob(options, context.progress(),
+                                       [&context](const std::string& line) { context.log(line); });
     return std::make_shared<const core::AnalysisResult>(std::move(result.analysis));
 }
 
@@ -71,9 +71,8 @@ MeasureResult runMeasure(const MeasureRequest& request, const JobContext& contex
     options.speed.decodeTokens = request.decodeTokens;
     options.prompt = request.prompt;
     options.maxNewTokens = request.maxNewTokens;
-    core::MeasureJobResult measured = core::runMeasureJob(options, context.progress(), [&context](const std::string& line) {
-        context.log(line);
-    });
+    core::MeasureJobResult measured = core::runMeasureJob(options, context.progress(),
+                                                          [&context](const std::string& line) { context.log(line); });
     MeasureResult out;
     out.label = request.label;
     out.modelPath = request.modelPath;
@@ -86,9 +85,8 @@ MeasureResult runMeasure(const MeasureRequest& request, const JobContext& contex
 
 core::CompressionJobResult runCompress(const core::CompressionJobOptions& options, const JobContext& context)
 {
-    return core::runCompressionJob(options, context.progress(), [&context](const std::string& line) {
-        context.log(line);
-    });
+    return core::runCompressionJob(options, context.progress(),
+                                   [&context](const std::string& line) { context.log(line); });
 }
 
 } // namespace flatslice::ui

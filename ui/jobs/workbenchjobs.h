@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The work functions behind the workbench's jobs, run by JobRunner on a worker thread. Each takes a plain request
 // (std types, copied into the job), reports through the JobContext and returns an immutable result; none touches
 // a QObject. Errors are core::Error (one line with context), cancellation core::Cancelled.
@@ -9,9 +10,9 @@
 #include <string>
 
 #include "analysis/analysisresult.h"
-#include "jobs/compressionjob.h"
 #include "eval/perplexity.h"
 #include "eval/throughput.h"
+#include "jobs/compressionjob.h"
 #include "model/modelsummary.h"
 
 namespace flatslice::ui {
@@ -25,8 +26,8 @@ struct AnalysisRequest {
     std::int64_t samples = 128; // windows
     std::int64_t seqlen = 512;  // tokens per window
     std::uint64_t seed = 42;
-    std::string dtype = "f32";  // "f32" | "bf16"
-    int threads = 0;            // 0: every core
+    std::string dtype = "f32"; // "f32" | "bf16"
+    int threads = 0;           // 0: every core
     std::int64_t batch = 1;
     std::string evaluationPath; // optional: warn when calibration and evaluation text overlap
 };
@@ -41,14 +42,14 @@ void writeSessionJob(const std::string& path, const core::AnalysisResult& result
 // Measuring one model: perplexity on a text file, prefill/decode speed, a greedy sample. Each part optional.
 struct MeasureRequest {
     std::string modelPath;
-    std::string label;          // "dense", "compressed", ...
-    std::string evalPath;       // empty: no perplexity
+    std::string label;    // "dense", "compressed", ...
+    std::string evalPath; // empty: no perplexity
     std::int64_t evalSeqlen = 512;
     std::int64_t evalMaxTokens = 8192;
     bool throughput = false;
     std::int64_t prefillSeqlen = 256;
     std::int64_t decodeTokens = 32;
-    std::string prompt;         // empty: no sample generation
+    std::string prompt; // empty: no sample generation
     std::int64_t maxNewTokens = 40;
     std::string dtype = "f32";
     int threads = 0;

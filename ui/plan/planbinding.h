@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // How every widget that shows the plan is bound to a PlanDocument, in one implementation so that the views cannot
 // drift apart: `redraw(plan)` runs now and on every planChanged(); `wireEdits(document)` connects the widget's
 // edit signals to the document's commands (the widget never edits a plan itself). Binding another document, or

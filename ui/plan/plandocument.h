@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The one owner of the compression plan the workbench edits. Every edit (from the block strip, the plan panel, the
 // views' signals, a loaded or suggested plan) goes through here as one QUndoStack command, and every change emits
 // planChanged() once, after the estimate is recomputed; the strip, the panel and the views redraw from it.

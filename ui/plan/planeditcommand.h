@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // One undoable plan edit: the plan before and after. Consecutive edits with the same merge id (slider drags)
 // collapse into one step that undoes to the plan before the first of them.
 #pragma once

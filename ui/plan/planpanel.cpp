@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "planpanel.h"
 
 #include <QComboBox>
@@ -51,8 +52,7 @@ QString blocksText(const std::vector<std::int64_t>& blocks)
 
 } // namespace
 
-PlanPanel::PlanPanel(QWidget* parent)
-    : QWidget(parent), m_binding(this, [this](const core::Plan&) { refresh(); })
+PlanPanel::PlanPanel(QWidget* parent) : QWidget(parent), m_binding(this, [this](const core::Plan&) { refresh(); })
 {
     auto* outer = new QVBoxLayout(this);
     outer->setContentsMargins(4, 4, 4, 4);
@@ -249,16 +249,19 @@ void PlanPanel::refresh()
     const double decodeSpeedup = ratio(static_cast<double>(d.weightBytes.bf16 + d.kvCacheBytesPerToken.bf16 * 512),
                                        static_cast<double>(c.weightBytes.bf16 + c.kvCacheBytesPerToken.bf16 * 512));
     const QString row = QStringLiteral("<tr><td>%1</td><td align=right>%2</td><td align=right>%3</td></tr>");
-    QString html = QStringLiteral("<table cellspacing=2><tr><th></th><th align=right>%1</th><th align=right>%2</th></tr>")
+    QString html = QStringLiteral(
+                       "<table cellspacing=2><tr><th></th><th align=right>%1</th><th align=right>%2</th></tr>")
                        .arg(tr("dense"), tr("plan"));
     html += row.arg(tr("layers")).arg(d.layers).arg(c.layers);
     html += row.arg(tr("parameters"), millions(d.params.total()), millions(c.params.total()));
-    html += row.arg(tr("removed"), QString(), QStringLiteral("<b>%1%</b>").arg(estimate->removedRatio * 100.0, 0, 'f', 2));
+    html += row.arg(tr("removed"), QString(),
+                    QStringLiteral("<b>%1%</b>").arg(estimate->removedRatio * 100.0, 0, 'f', 2));
     html += row.arg(tr("FLOP/tok prefill"), gflops(d.prefillFlopsPerToken()), gflops(c.prefillFlopsPerToken()));
     html += row.arg(tr("FLOP/tok decode"), gflops(d.decodeFlopsPerToken()), gflops(c.decodeFlopsPerToken()));
     html += row.arg(tr("weights bf16"), megabytes(d.weightBytes.bf16), megabytes(c.weightBytes.bf16));
     html += row.arg(tr("weights f32"), megabytes(d.weightBytes.f32), megabytes(c.weightBytes.f32));
-    html += row.arg(tr("KV cache/tok bf16"), QStringLiteral("%1 kB").arg(static_cast<double>(d.kvCacheBytesPerToken.bf16) / 1e3, 0, 'f', 1),
+    html += row.arg(tr("KV cache/tok bf16"),
+                    QStringLiteral("%1 kB").arg(static_cast<double>(d.kvCacheBytesPerToken.bf16) / 1e3, 0, 'f', 1),
                     QStringLiteral("%1 kB").arg(static_cast<double>(c.kvCacheBytesPerToken.bf16) / 1e3, 0, 'f', 1));
     html += QStringLiteral("</table>");
     html += tr("Expected speedup: <b>×%1</b> prefill, <b>×%2</b> decode")

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The right dock: the plan being edited and what it will cost. Lists the flatten groups and dropped blocks
 // (select + Delete or the Remove button removes one), the global SliceGPT slider (0 .. 50% of the hidden size)
 // with its rounding, the per-layer width table (SliceTableModel, editable), live estimates from core::estimate
@@ -8,8 +9,8 @@
 // GUI thread only.
 #pragma once
 
-#include <QWidget>
 #include "planbinding.h"
+#include <QWidget>
 
 class QComboBox;
 class QLabel;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "slicetablemodel.h"
 
 #include <QStringList>
@@ -51,20 +52,16 @@ QVariant SliceTableModel::data(const QModelIndex& index, int role) const
     const core::LayerWidths w = row < m_widths.size() ? m_widths[row] : core::LayerWidths{};
     if (role == Qt::DisplayRole || role == Qt::EditRole) {
         switch (index.column()) {
-        case LayerColumn:
-            return index.row();
+        case LayerColumn: return index.row();
         case BlocksColumn: {
             QStringList blocks;
             for (const std::int64_t b : m_sources[row])
                 blocks << QString::number(b);
             return blocks.join(QLatin1Char('+'));
         }
-        case AttnColumn:
-            return static_cast<qlonglong>(w.in);
-        case MlpColumn:
-            return static_cast<qlonglong>(w.mid);
-        default:
-            return {};
+        case AttnColumn: return static_cast<qlonglong>(w.in);
+        case MlpColumn: return static_cast<qlonglong>(w.mid);
+        default: return {};
         }
     }
     if (role == Qt::ToolTipRole) {
@@ -85,16 +82,11 @@ QVariant SliceTableModel::headerData(int section, Qt::Orientation orientation, i
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return QAbstractTableModel::headerData(section, orientation, role);
     switch (section) {
-    case LayerColumn:
-        return tr("Layer");
-    case BlocksColumn:
-        return tr("Blocks");
-    case AttnColumn:
-        return tr("Attn");
-    case MlpColumn:
-        return tr("MLP");
-    default:
-        return {};
+    case LayerColumn: return tr("Layer");
+    case BlocksColumn: return tr("Blocks");
+    case AttnColumn: return tr("Attn");
+    case MlpColumn: return tr("MLP");
+    default: return {};
     }
 }
 

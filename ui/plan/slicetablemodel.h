@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The plan panel's per-layer slicing table: one row per layer of the COMPRESSED model (Plan::resultLayers order),
 // columns: layer, the original blocks it is built from, the residual width entering its attention and entering its
 // MLP (SliceGPT widths after rounding, from the current estimate). The two width columns are editable; an edit goes

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Linear pixel <-> plot-coordinate mapping of one axis, defined by two pixels and the coordinates they show.
 // Views build it from a live QCPAxis (coordToPixel of the range ends) and tests use the same struct to find the
 // pixel of a cell, a block or a width, so a click in a test lands where a person's would. Reversed axes (a

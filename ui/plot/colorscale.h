@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A colour scale for heatmaps: maps a value in [min, max] to a colour of a named palette and proposes "nice"
 // legend ticks. Plain value type (no QCustomPlot), so the colours a view paints can be tested exactly.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Cumulative explained variance of a spectrum, and the width <-> variance lookups the Spectra view's keep-width
 // line uses. Built from eigenvalues in descending order (Spectrum::eigenvalues); negative rounding noise counts as
 // zero, exactly as core's dim90/dim95/dim99 do, so widthFor(0.9) == Spectrum::dim90.

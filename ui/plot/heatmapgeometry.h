@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Where the cells of a heatmap are on screen. A heatmap of `rows` x `columns` draws cell (row r, column c) centred
 // on plot coordinates (key = c, value = r), one unit wide and high, so cell borders sit at half-integers. `x` maps
 // the key axis and `y` the value axis (reversed when row 0 is drawn at the top, as a matrix is read).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Saves a QCustomPlot to an image file, the format chosen by the file extension (case-insensitive):
 //   .png  raster at `scale` x the given size (device-independent pixels), via QCustomPlot::savePng
 //   .pdf  vector, via QCustomPlot::savePdf (QPdfWriter from Qt PrintSupport)

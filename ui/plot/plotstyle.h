@@ -1,11 +1,12 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Shared look and plumbing of the views' plots: fonts, titles, integer tickers, colour maps painted with a
 // ColorScale, and the AxisMapping of a live axis. Free of state; GUI thread only.
 #pragma once
 
 #include <QColor>
-#include <Qt>
 #include <QString>
 #include <QVector>
+#include <Qt>
 
 #include "axismapping.h"
 #include "colorscale.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "analysepanel.h"
 
 #include <QComboBox>
@@ -126,7 +127,8 @@ void AnalysePanel::setProtocol(const Protocol& p)
         setText(m_evaluation, p.evaluationPath);
         m_samples->setValue(static_cast<int>(std::min<std::int64_t>(p.samples, m_samples->maximum())));
         m_seqlen->setValue(static_cast<int>(std::min<std::int64_t>(p.seqlen, m_seqlen->maximum())));
-        m_seed->setValue(static_cast<int>(std::min<std::uint64_t>(p.seed, static_cast<std::uint64_t>(m_seed->maximum()))));
+        m_seed->setValue(
+            static_cast<int>(std::min<std::uint64_t>(p.seed, static_cast<std::uint64_t>(m_seed->maximum()))));
         m_dtype->setCurrentText(QString::fromStdString(p.dtype));
         m_threads->setValue(p.threads);
         m_batch->setValue(static_cast<int>(std::min<std::int64_t>(p.batch, m_batch->maximum())));

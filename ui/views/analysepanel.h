@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The editor of the workbench's Protocol, visible before an analysis: calibration text, number of windows, window
 // length, seed, compute dtype, threads, batch, and the evaluation text (perplexity; checked for overlap). Shown on
 // the Architecture tab as soon as a model is open. It holds no protocol of its own: setProtocol() shows one, and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The Architecture tab: the opened model's shape as its checkpoint declares it (property table), where its
 // parameters live and how its bytes are stored (two bar charts), and beside them the Analyse panel with the
 // calibration protocol. Shown as soon as a model is open, before any analysis. GUI thread only.

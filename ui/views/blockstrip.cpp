@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "blockstrip.h"
 
 #include <QContextMenuEvent>
@@ -11,8 +12,8 @@
 #include <cmath>
 #include <limits>
 
-#include "plot/colorscale.h"
 #include "plan/plandocument.h"
+#include "plot/colorscale.h"
 
 namespace flatslice::ui {
 
@@ -23,8 +24,7 @@ constexpr int kBracket = 14; // room on the right for the flatten brackets
 constexpr int kLabel = 22;   // room on the left for block numbers
 } // namespace
 
-BlockStrip::BlockStrip(QWidget* parent)
-    : QWidget(parent), m_binding(this, [this](const core::Plan&) { update(); })
+BlockStrip::BlockStrip(QWidget* parent) : QWidget(parent), m_binding(this, [this](const core::Plan&) { update(); })
 {
     setMouseTracking(false);
     setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Expanding);
@@ -61,14 +61,10 @@ void BlockStrip::setMetric(Metric metric)
 QString BlockStrip::metricName(Metric metric)
 {
     switch (metric) {
-    case Metric::Similarity:
-        return tr("Similarity cos(in, out)");
-    case Metric::BlockInfluence:
-        return tr("Block Influence");
-    case Metric::AttnDim95:
-        return tr("Attn dims for 95% / D");
-    case Metric::MlpDim95:
-        return tr("MLP dims for 95% / D");
+    case Metric::Similarity: return tr("Similarity cos(in, out)");
+    case Metric::BlockInfluence: return tr("Block Influence");
+    case Metric::AttnDim95: return tr("Attn dims for 95% / D");
+    case Metric::MlpDim95: return tr("MLP dims for 95% / D");
     }
     return {};
 }
@@ -87,12 +83,9 @@ double BlockStrip::metricValue(int block) const
     const core::BlockAnalysis& b = m_session->blocks[static_cast<std::size_t>(block)];
     const double hidden = static_cast<double>(std::max<std::int64_t>(1, m_session->config.hiddenSize));
     switch (m_metric) {
-    case Metric::Similarity:
-        return b.cosInOut;
-    case Metric::BlockInfluence:
-        return b.blockInfluence;
-    case Metric::AttnDim95:
-        return static_cast<double>(b.attnInput.dim95) / hidden;
+    case Metric::Similarity: return b.cosInOut;
+    case Metric::BlockInfluence: return b.blockInfluence;
+    case Metric::AttnDim95: return static_cast<double>(b.attnInput.dim95) / hidden;
     case Metric::MlpDim95:
         return b.mlpInput.eigenvalues.empty() ? std::numeric_limits<double>::quiet_NaN()
                                               : static_cast<double>(b.mlpInput.dim95) / hidden;
@@ -119,7 +112,8 @@ void BlockStrip::paintEvent(QPaintEvent*)
     const BlockStripGeometry g = geometry();
     if (g.blocks == 0) {
         p.setPen(palette().color(QPalette::PlaceholderText));
-        p.drawText(rect().adjusted(8, 8, -8, -8), Qt::AlignCenter | Qt::TextWordWrap, tr("Open a model to see its blocks"));
+        p.drawText(rect().adjusted(8, 8, -8, -8), Qt::AlignCenter | Qt::TextWordWrap,
+                   tr("Open a model to see its blocks"));
         return;
     }
     // Colour range: robust to the one or two outlier blocks most models have (block 0's similarity is near 0 while
@@ -161,7 +155,7 @@ void BlockStrip::paintEvent(QPaintEvent*)
                        QString::number(i));
         if (std::isfinite(v) && g.cellHeight() >= 11) {
             p.setPen(scale.normalized(v) > 0.6 ? Qt::black : Qt::white);
-            p.drawText(cell, Qt::AlignCenter, QString::number(v, 'f', m_metric == Metric::Similarity ? 3 : 3));
+            p.drawText(cell, Qt::AlignCenter, QString::number(v, 'f', 3));
         }
     }
     // Flatten brackets on the right.
@@ -235,12 +229,17 @@ QString BlockStrip::tooltipFor(int block) const
     QString text = tr("<b>Block %1</b>").arg(block);
     if (m_session && block < static_cast<int>(m_session->blocks.size())) {
         const core::BlockAnalysis& b = m_session->blocks[static_cast<std::size_t>(block)];
-        text += tr("<br>cos(in, out) %1, Block Influence %2").arg(b.cosInOut, 0, 'f', 4).arg(b.blockInfluence, 0, 'f', 4);
-        text += tr("<br>attention input: %1 of %2 dims hold 95%").arg(b.attnInput.dim95).arg(m_session->config.hiddenSize);
+        text +=
+            tr("<br>cos(in, out) %1, Block Influence %2").arg(b.cosInOut, 0, 'f', 4).arg(b.blockInfluence, 0, 'f', 4);
+        text +=
+            tr("<br>attention input: %1 of %2 dims hold 95%").arg(b.attnInput.dim95).arg(m_session->config.hiddenSize);
         if (!b.mlpInput.eigenvalues.empty())
             text += tr("<br>MLP input: %1 dims hold 95%").arg(b.mlpInput.dim95);
         if (block + 1 < static_cast<int>(m_session->blocks.size()))
-            text += tr("<br>pair %1+%2 similarity %3").arg(block).arg(block + 1).arg(m_session->pairSimilarity(block), 0, 'f', 4);
+            text += tr("<br>pair %1+%2 similarity %3")
+                        .arg(block)
+                        .arg(block + 1)
+                        .arg(m_session->pairSimilarity(block), 0, 'f', 4);
     }
     text += tr("<br><i>click a gap: flatten pair · ctrl-click: drop</i>");
     return text;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The left dock's block strip: one cell per transformer block, top to bottom, coloured by a redundancy metric of
 // the session (combo box: similarity, Block Influence, attention / MLP spectral dimension), with the plan drawn
 // over it: a bracket joins flattened blocks, dropped blocks are struck through, and the footer states the
@@ -36,7 +37,7 @@ public:
 
     void setSession(std::shared_ptr<const core::AnalysisResult> session);
     void setMetric(Metric metric);
-    Metric metric() const { return m_metric; }
+    Metric colourMetric() const { return m_metric; }
     static QString metricName(Metric metric);
     // The value of `metric` for block `i` of the session (NaN without one), and the colour range used.
     double metricValue(int block) const;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The pixel <-> block arithmetic of the BlockStrip, as a plain value type so that it can be tested without a widget.
 //
 // Layout (vertical, top to bottom): block 0 at the top. The strip's content rectangle is split into `blocks` cells
@@ -20,7 +21,7 @@ struct BlockStripGeometry {
         bool operator==(const Hit&) const = default;
     };
 
-    QRectF area;          // where the cells go (widget rect minus margins and the footer)
+    QRectF area; // where the cells go (widget rect minus margins and the footer)
     int blocks = 0;
     double gap = 4.0;     // pixels between cells
     double gapSlop = 3.0; // extra pixels on each side of a gap that still count as the gap

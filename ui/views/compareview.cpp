@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "compareview.h"
 
 #include <QHeaderView>
@@ -92,7 +93,8 @@ CompareView::CompareView(QWidget* parent)
     m_prompt->setTextFormat(Qt::PlainText);
     textLayout->addWidget(m_prompt);
     auto* generations = new QSplitter(Qt::Horizontal);
-    for (auto [label, text] : {std::pair{&m_denseLabel, &m_denseText}, std::pair{&m_compressedLabel, &m_compressedText}}) {
+    for (auto [label, text] :
+         {std::pair{&m_denseLabel, &m_denseText}, std::pair{&m_compressedLabel, &m_compressedText}}) {
         auto* box = new QWidget;
         auto* boxLayout = new QVBoxLayout(box);
         boxLayout->setContentsMargins(0, 0, 0, 0);
@@ -171,11 +173,15 @@ void CompareView::rebuild()
         std::optional<double> dense, compressed;
         QString denseText, compressedText;
     };
-    const auto count = [](std::int64_t n) { return n > 0 ? std::optional<double>(static_cast<double>(n)) : std::nullopt; };
+    const auto count = [](std::int64_t n) {
+        return n > 0 ? std::optional<double>(static_cast<double>(n)) : std::nullopt;
+    };
     const QList<Row> rowsData = {
-        {count(dense.parameters), count(compressed.parameters), dense.parameters ? grouped(dense.parameters) : QStringLiteral("-"),
+        {count(dense.parameters), count(compressed.parameters),
+         dense.parameters ? grouped(dense.parameters) : QStringLiteral("-"),
          compressed.parameters ? grouped(compressed.parameters) : QStringLiteral("-")},
-        {count(dense.layers), count(compressed.layers), dense.layers ? QString::number(dense.layers) : QStringLiteral("-"),
+        {count(dense.layers), count(compressed.layers),
+         dense.layers ? QString::number(dense.layers) : QStringLiteral("-"),
          compressed.layers ? QString::number(compressed.layers) : QStringLiteral("-")},
         {dense.perplexity, compressed.perplexity, figure(dense.perplexity, 3), figure(compressed.perplexity, 3)},
         {measured(dense.prefillTokensPerSecond), measured(compressed.prefillTokensPerSecond),
@@ -184,9 +190,9 @@ void CompareView::rebuild()
          figure(compressed.decodeTokensPerSecond, 1)},
     };
     if (m_data)
-        m_table->setHorizontalHeaderLabels(
-            {dense.label.isEmpty() ? tr("dense") : dense.label,
-             compressed.label.isEmpty() ? tr("compressed") : compressed.label, tr("ratio")});
+        m_table->setHorizontalHeaderLabels({dense.label.isEmpty() ? tr("dense") : dense.label,
+                                            compressed.label.isEmpty() ? tr("compressed") : compressed.label,
+                                            tr("ratio")});
     QVector<double> barKeys, barValues;
     auto ticker = QSharedPointer<QCPAxisTickerText>::create();
     const QStringList barNames = {tr("parameters"), tr("layers"), tr("perplexity"), tr("prefill tok/s"),
@@ -195,7 +201,8 @@ void CompareView::rebuild()
         const Row& row = rowsData[r];
         const auto q = ratio(row.dense, row.compressed);
         const QString cells[3] = {m_data ? row.denseText : QString(), m_data ? row.compressedText : QString(),
-                                  q ? QStringLiteral("%1%").arg(*q * 100.0, 0, 'f', 1) : (m_data ? QStringLiteral("-") : QString())};
+                                  q ? QStringLiteral("%1%").arg(*q * 100.0, 0, 'f', 1)
+                                    : (m_data ? QStringLiteral("-") : QString())};
         for (int c = 0; c < 3; ++c) {
             auto* item = new QTableWidgetItem(cells[c]);
             item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
@@ -332,10 +339,10 @@ void CompareView::rebuild()
     m_similarity->replot();
 
     // Explained variance overlay.
-    QCPAxisRect* varRect = PlotStyle::reset(
-        m_variance, m_data && !m_data->spectrumLabel.isEmpty()
-                        ? tr("Cumulative explained variance: %1").arg(m_data->spectrumLabel)
-                        : tr("Cumulative explained variance"));
+    QCPAxisRect* varRect = PlotStyle::reset(m_variance,
+                                            m_data && !m_data->spectrumLabel.isEmpty()
+                                                ? tr("Cumulative explained variance: %1").arg(m_data->spectrumLabel)
+                                                : tr("Cumulative explained variance"));
     QCPAxis* vx = varRect->axis(QCPAxis::atBottom);
     QCPAxis* vy = varRect->axis(QCPAxis::atLeft);
     QCPLegend* varLegend = PlotStyle::addLegend(varRect, Qt::AlignBottom | Qt::AlignRight);

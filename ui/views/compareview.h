@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The Compare tab: the dense model and its compressed version side by side (ComparisonData).
 //
 // A table of figures (parameters, layers, perplexity, prefill and decode tokens/s) with the compressed/dense

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // What the Compare view sets side by side: figures measured on the dense model and on its compressed version.
 // Plain data filled by whoever ran the evaluations (the workbench's jobs, a test); nothing here runs a model.
 // Units: parameters and layers are counts, perplexity is per token on the eval text, speeds are tokens per second
@@ -13,11 +14,11 @@
 namespace flatslice::ui {
 
 struct ComparisonSide {
-    QString label;                              // "dense", "flattened 8 pairs + s = 0.2", ...
-    std::int64_t parameters = 0;                // all stored parameters (a tied head once)
+    QString label;               // "dense", "flattened 8 pairs + s = 0.2", ...
+    std::int64_t parameters = 0; // all stored parameters (a tied head once)
     std::int64_t layers = 0;
     std::optional<double> perplexity;
-    double prefillTokensPerSecond = 0.0;        // 0 = not measured
+    double prefillTokensPerSecond = 0.0; // 0 = not measured
     std::optional<double> decodeTokensPerSecond;
     // cos(input, output) per layer of this model, in layer order (a compressed model has fewer entries).
     std::optional<std::vector<double>> adjacentSimilarity;

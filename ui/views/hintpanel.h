@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The collapsible "What am I looking at?" paragraph at the top of every view: a toggle button and a word-wrapped
 // label. Expanded by default; collapsing hides the label only.
 #pragma once

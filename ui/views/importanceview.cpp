@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "importanceview.h"
 
 #include <QComboBox>
@@ -17,10 +18,10 @@
 
 #include <qcustomplot.h>
 
-#include "plot/colorscale.h"
 #include "compress/flattenpreview.h"
 #include "hintpanel.h"
 #include "plan/plandocument.h"
+#include "plot/colorscale.h"
 #include "plot/plotstyle.h"
 #include "util/error.h"
 
@@ -34,8 +35,6 @@ const QColor kKept(0x2e, 0x7d, 0x32);
 const QColor kPruned(0xbd, 0xbd, 0xbd);
 const QColor kDropColor(0xc6, 0x28, 0x28);
 
-const std::vector<double> kNone;
-
 void removeItemsNamed(QCustomPlot* plot, const QStringList& names)
 {
     for (int i = plot->itemCount() - 1; i >= 0; --i)
@@ -46,7 +45,11 @@ void removeItemsNamed(QCustomPlot* plot, const QStringList& names)
 } // namespace
 
 ImportanceView::ImportanceView(QWidget* parent)
-    : QWidget(parent), m_binding(this, [this](const core::Plan& plan) { setPlan(plan); }, [this](PlanDocument* d) { connect(this, &ImportanceView::flattenPairToggled, d, &PlanDocument::toggleFlattenPair); })
+    : QWidget(parent), m_binding(
+                           this, [this](const core::Plan& plan) { setPlan(plan); },
+                           [this](PlanDocument* d) {
+                               connect(this, &ImportanceView::flattenPairToggled, d, &PlanDocument::toggleFlattenPair);
+                           })
 {
     auto* layout = new QVBoxLayout(this);
     m_hint = new HintPanel(hint());
@@ -170,11 +173,8 @@ void ImportanceView::setSession(std::shared_ptr<const core::AnalysisResult> sess
         m_block->setValue(0);
         m_pair->clear();
         for (qint64 i = 0; i + 1 < blocks; ++i)
-            m_pair->addItem(tr("blocks %1 + %2  (cos %3)")
-                                .arg(i)
-                                .arg(i + 1)
-                                .arg(m_session->pairSimilarity(i), 0, 'f', 3),
-                            i);
+            m_pair->addItem(
+                tr("blocks %1 + %2  (cos %3)").arg(i).arg(i + 1).arg(m_session->pairSimilarity(i), 0, 'f', 3), i);
         // Start on the most similar pair: the one FlattenGPT's greedy rule takes first.
         qint64 best = 0;
         for (qint64 i = 1; i + 1 < blocks; ++i)
@@ -493,14 +493,15 @@ void ImportanceView::onHeatmapMove(QMouseEvent* event)
     if (!cell)
         return;
     const auto& values = headValues(m_session->blocks[static_cast<std::size_t>(cell->column)]);
-    m_status->setText(tr("block %1, head %2 (KV group %3): %4 = %5")
-                          .arg(cell->column)
-                          .arg(cell->row)
-                          .arg(cell->row / std::max<std::int64_t>(m_session->config.numHeads /
-                                                                      std::max<std::int64_t>(m_session->config.numKvHeads, 1),
-                                                                  1))
-                          .arg(m_headScore->currentText())
-                          .arg(values[static_cast<std::size_t>(cell->row)], 0, 'g', 4));
+    m_status->setText(
+        tr("block %1, head %2 (KV group %3): %4 = %5")
+            .arg(cell->column)
+            .arg(cell->row)
+            .arg(cell->row / std::max<std::int64_t>(m_session->config.numHeads /
+                                                        std::max<std::int64_t>(m_session->config.numKvHeads, 1),
+                                                    1))
+            .arg(m_headScore->currentText())
+            .arg(values[static_cast<std::size_t>(cell->row)], 0, 'g', 4));
 }
 
 void ImportanceView::onHeatmapPress(QMouseEvent* event)

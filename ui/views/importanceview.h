@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The Importance tab: which attention heads and MLP channels matter, and what FlattenGPT would keep when it merges
 // a pair of blocks.
 //
@@ -21,8 +22,8 @@
 
 #include "analysis/analysisresult.h"
 #include "compress/plan.h"
-#include "plot/heatmapgeometry.h"
 #include "plan/planbinding.h"
+#include "plot/heatmapgeometry.h"
 
 class QComboBox;
 class QCustomPlot;
@@ -42,7 +43,8 @@ public:
     explicit ImportanceView(QWidget* parent = nullptr);
 
     void setSession(std::shared_ptr<const core::AnalysisResult> session); // null clears
-    // Follows `document`: draws its plan now and on every planChanged(), and sends this view's edits to its commands. A second call rebinds.
+    // Follows `document`: draws its plan now and on every planChanged(), and sends this view's edits to its commands. A
+    // second call rebinds.
     void setPlanDocument(PlanDocument* document);
     // Draws `plan` (what setPlanDocument calls; a view without a document is drawn this way).
     void setPlan(const core::Plan& plan);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "similarityview.h"
 
 #include <QLabel>
@@ -10,9 +11,9 @@
 
 #include <qcustomplot.h>
 
-#include "plot/colorscale.h"
 #include "hintpanel.h"
 #include "plan/plandocument.h"
+#include "plot/colorscale.h"
 #include "plot/plotstyle.h"
 
 namespace flatslice::ui {
@@ -56,7 +57,11 @@ QCPItemRect* shadeBlocks(QCustomPlot* plot, double first, double last, const QCo
 } // namespace
 
 SimilarityView::SimilarityView(QWidget* parent)
-    : QWidget(parent), m_binding(this, [this](const core::Plan& plan) { setPlan(plan); }, [this](PlanDocument* d) { connect(this, &SimilarityView::flattenPairToggled, d, &PlanDocument::toggleFlattenPair); })
+    : QWidget(parent), m_binding(
+                           this, [this](const core::Plan& plan) { setPlan(plan); },
+                           [this](PlanDocument* d) {
+                               connect(this, &SimilarityView::flattenPairToggled, d, &PlanDocument::toggleFlattenPair);
+                           })
 {
     auto* layout = new QVBoxLayout(this);
     m_hint = new HintPanel(hint());
@@ -212,8 +217,7 @@ void SimilarityView::drawPlanMarks()
             shadeBlocks(m_curve, static_cast<double>(d), static_cast<double>(d), kDropColor, kDropMark);
             if (haveHeatmap) {
                 const auto cell = static_cast<double>(d);
-                PlotStyle::markCells(m_heatmap, cell + 1, cell, cell + 1, cell, kDropColor, Qt::transparent,
-                                     kDropMark);
+                PlotStyle::markCells(m_heatmap, cell + 1, cell, cell + 1, cell, kDropColor, Qt::transparent, kDropMark);
             }
         }
     }
@@ -258,7 +262,8 @@ void SimilarityView::onCurveMove(QMouseEvent* event)
                        .arg(b.cosInOut, 0, 'f', 4)
                        .arg(b.blockInfluence, 0, 'f', 4);
     if (i + 1 < blocks)
-        text += tr("; pair (%1, %2) score %3, click to flatten or unflatten").arg(i).arg(i + 1).arg(b.cosInOut, 0, 'f', 4);
+        text +=
+            tr("; pair (%1, %2) score %3, click to flatten or unflatten").arg(i).arg(i + 1).arg(b.cosInOut, 0, 'f', 4);
     m_status->setText(text);
 }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The Similarity tab: where the model repeats itself, and the lever for FlattenGPT's pairs.
 //
 // Left, the adjacent-pair curve against block index i: cos(input, output) of block i (the mean cosine between the
@@ -20,8 +21,8 @@
 
 #include "analysis/analysisresult.h"
 #include "compress/plan.h"
-#include "plot/heatmapgeometry.h"
 #include "plan/planbinding.h"
+#include "plot/heatmapgeometry.h"
 
 class QCustomPlot;
 class QCPColorMap;
@@ -39,7 +40,8 @@ public:
     explicit SimilarityView(QWidget* parent = nullptr);
 
     void setSession(std::shared_ptr<const core::AnalysisResult> session); // null clears
-    // Follows `document`: draws its plan now and on every planChanged(), and sends this view's edits to its commands. A second call rebinds.
+    // Follows `document`: draws its plan now and on every planChanged(), and sends this view's edits to its commands. A
+    // second call rebinds.
     void setPlanDocument(PlanDocument* document);
     // Draws `plan` (what setPlanDocument calls; a view without a document is drawn this way).
     void setPlan(const core::Plan& plan);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "spectraview.h"
 
 #include <QComboBox>
@@ -14,9 +15,9 @@
 
 #include <qcustomplot.h>
 
-#include "plot/explainedvariance.h"
 #include "hintpanel.h"
 #include "plan/plandocument.h"
+#include "plot/explainedvariance.h"
 #include "plot/plotstyle.h"
 
 namespace flatslice::ui {
@@ -49,7 +50,11 @@ QString percent(double fraction)
 } // namespace
 
 SpectraView::SpectraView(QWidget* parent)
-    : QWidget(parent), m_binding(this, [this](const core::Plan& plan) { setPlan(plan); }, [this](PlanDocument* d) { connect(this, &SpectraView::sliceWidthRequested, d, &PlanDocument::setSliceWidth); })
+    : QWidget(parent), m_binding(
+                           this, [this](const core::Plan& plan) { setPlan(plan); },
+                           [this](PlanDocument* d) {
+                               connect(this, &SpectraView::sliceWidthRequested, d, &PlanDocument::setSliceWidth);
+                           })
 {
     auto* layout = new QVBoxLayout(this);
     m_hint = new HintPanel(hint());
@@ -411,7 +416,8 @@ void SpectraView::updateReadout()
         parts << tr("no %1 spectrum in this session for the chosen blocks").arg(signalName);
     const qint64 plan = planWidth();
     QString text = parts.join(QStringLiteral("; "));
-    text += plan > 0 ? tr(".  Plan: %1.").arg(plan) : (m_plan.slice ? tr(".  Plan: per-layer widths.") : tr(".  The plan does not slice."));
+    text += plan > 0 ? tr(".  Plan: %1.").arg(plan)
+                     : (m_plan.slice ? tr(".  Plan: per-layer widths.") : tr(".  The plan does not slice."));
     m_readout->setText(text);
 }
 
@@ -441,16 +447,16 @@ void SpectraView::onPress(int plotIndex, QMouseEvent* event)
         !plot->axisRect()->rect().contains(event->pos()))
         return;
     m_dragging = true;
-    setKeepWidth(ExplainedVariance::snapWidth(widthAxis(plotIndex).toCoord(event->position().x()), dimension(),
-                                              rounding()));
+    setKeepWidth(
+        ExplainedVariance::snapWidth(widthAxis(plotIndex).toCoord(event->position().x()), dimension(), rounding()));
 }
 
 void SpectraView::onMove(int plotIndex, QMouseEvent* event)
 {
     if (!m_dragging || !(event->buttons() & Qt::LeftButton))
         return;
-    setKeepWidth(ExplainedVariance::snapWidth(widthAxis(plotIndex).toCoord(event->position().x()), dimension(),
-                                              rounding()));
+    setKeepWidth(
+        ExplainedVariance::snapWidth(widthAxis(plotIndex).toCoord(event->position().x()), dimension(), rounding()));
 }
 
 void SpectraView::onRelease(int plotIndex, QMouseEvent* event)
@@ -458,8 +464,8 @@ void SpectraView::onRelease(int plotIndex, QMouseEvent* event)
     if (!m_dragging || event->button() != Qt::LeftButton)
         return;
     m_dragging = false;
-    setKeepWidth(ExplainedVariance::snapWidth(widthAxis(plotIndex).toCoord(event->position().x()), dimension(),
-                                              rounding()));
+    setKeepWidth(
+        ExplainedVariance::snapWidth(widthAxis(plotIndex).toCoord(event->position().x()), dimension(), rounding()));
     const QList<qint64> chosen = selectedBlocks();
     if (chosen.isEmpty()) {
         Q_EMIT sliceWidthRequested(-1, m_width);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The Spectra tab: how many directions of the residual stream carry its energy, i.e. how far SliceGPT can slice.
 //
 // Top, the eigenvalues of each chosen block's second-moment matrix (the residual entering its attention norm, or
@@ -20,9 +21,9 @@
 #include <memory>
 
 #include "analysis/analysisresult.h"
-#include "plot/axismapping.h"
 #include "compress/plan.h"
 #include "plan/planbinding.h"
+#include "plot/axismapping.h"
 
 class QComboBox;
 class QCustomPlot;
@@ -44,7 +45,8 @@ public:
     explicit SpectraView(QWidget* parent = nullptr);
 
     void setSession(std::shared_ptr<const core::AnalysisResult> session); // null clears
-    // Follows `document`: draws its plan now and on every planChanged(), and sends this view's edits to its commands. A second call rebinds.
+    // Follows `document`: draws its plan now and on every planChanged(), and sends this view's edits to its commands. A
+    // second call rebinds.
     void setPlanDocument(PlanDocument* document);
     // Draws `plan` (what setPlanDocument calls; a view without a document is drawn this way).
     void setPlan(const core::Plan& plan);

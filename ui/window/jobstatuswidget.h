@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The status bar's job indicator: the running job's title and message with its ETA, a progress bar (busy when the
 // total is unknown) and a Cancel button, all hidden while no job runs. Follows one JobRunner. GUI thread only.
 #pragma once

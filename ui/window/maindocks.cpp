@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "maindocks.h"
 
 #include <QComboBox>
@@ -57,8 +58,8 @@ MainDocks::MainDocks(QMainWindow* window, PlanDocument* document)
     stripLayout->addWidget(metric);
     stripLayout->addWidget(m_strip, 1);
     stripLayout->addWidget(stripHelp);
-    QDockWidget* stripDock =
-        addDock(window, QObject::tr("Blocks"), QStringLiteral("blocksDock"), stripPage, Qt::LeftDockWidgetArea);
+    QDockWidget* stripDock = addDock(window, QObject::tr("Blocks"), QStringLiteral("blocksDock"), stripPage,
+                                     Qt::LeftDockWidgetArea);
 
     // Right: the plan.
     m_planPanel = new PlanPanel;
@@ -68,8 +69,8 @@ MainDocks::MainDocks(QMainWindow* window, PlanDocument* document)
     scroll->setWidgetResizable(true);
     scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     scroll->setMinimumWidth(325);
-    QDockWidget* planDock =
-        addDock(window, QObject::tr("Plan"), QStringLiteral("planDock"), scroll, Qt::RightDockWidgetArea);
+    QDockWidget* planDock = addDock(window, QObject::tr("Plan"), QStringLiteral("planDock"), scroll,
+                                    Qt::RightDockWidgetArea);
 
     // Bottom: the log.
     m_log = new QPlainTextEdit;
@@ -77,8 +78,8 @@ MainDocks::MainDocks(QMainWindow* window, PlanDocument* document)
     m_log->setReadOnly(true);
     m_log->setMaximumBlockCount(5000);
     m_log->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-    QDockWidget* logDock =
-        addDock(window, QObject::tr("Log"), QStringLiteral("logDock"), m_log, Qt::BottomDockWidgetArea);
+    QDockWidget* logDock = addDock(window, QObject::tr("Log"), QStringLiteral("logDock"), m_log,
+                                   Qt::BottomDockWidgetArea);
     window->resizeDocks({logDock}, {110}, Qt::Vertical);
     window->resizeDocks({stripDock, planDock}, {140, 325}, Qt::Horizontal);
     m_toggles = {stripDock->toggleViewAction(), planDock->toggleViewAction(), logDock->toggleViewAction()};

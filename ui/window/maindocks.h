@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The three docks around MainWindow's tabs, built once onto a QMainWindow (which owns every widget):
 //  - Blocks (left): the metric chooser, the BlockStrip, a one-line reminder of its clicks;
 //  - Plan (right): the PlanPanel in a scroll area;

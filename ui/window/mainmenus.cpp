@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "mainmenus.h"
 
 #include <QAction>
@@ -64,8 +65,9 @@ void MainMenus::buildFileMenu()
     QAction* saveSession = file->addAction(tr("&Save session..."));
     saveSession->setShortcut(QKeySequence::Save);
     connect(saveSession, &QAction::triggered, this, [this] {
-        const QString path = QFileDialog::getSaveFileName(
-            m_window, tr("Save session"), QStringLiteral("session.flatslice.h5"), tr("Sessions (*.flatslice.h5 *.h5)"));
+        const QString path = QFileDialog::getSaveFileName(m_window, tr("Save session"),
+                                                          QStringLiteral("session.flatslice.h5"),
+                                                          tr("Sessions (*.flatslice.h5 *.h5)"));
         if (!path.isEmpty())
             m_workbench->saveSession(path);
     });
@@ -144,8 +146,8 @@ void MainMenus::promptLoadPlan()
 
 void MainMenus::promptSavePlan()
 {
-    const QString path =
-        QFileDialog::getSaveFileName(m_window, tr("Save plan"), QStringLiteral("plan.plan.json"), tr("Plans (*.json)"));
+    const QString path = QFileDialog::getSaveFileName(m_window, tr("Save plan"), QStringLiteral("plan.plan.json"),
+                                                      tr("Plans (*.json)"));
     if (!path.isEmpty())
         m_workbench->savePlan(path);
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // MainWindow's menu bar and what each entry does: File (open a model, session or plan; recent files; save
 // session; load/save plan; export the compressed model through the CompressDialog, pre-filled from the
 // Workbench's protocol; export the current tab's plots; quit), Edit (the plan's undo/redo), Jobs (analyse,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The workbench window: the widgets around one Workbench (which it owns) and the wiring between them.
 // Centre tabs: Architecture (the model's shape and the Analyse panel), Similarity, Spectra, Importance, Compare.
 // Docks (MainDocks): the BlockStrip (left), the PlanPanel (right), the log (bottom). Menus: MainMenus. Status bar:

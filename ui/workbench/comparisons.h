@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // What the Compare tab shows, assembled from the workbench's results: the plan's estimate until something is
 // measured, then the export's figures, then a measured side-by-side. Each also fills the dense side's spectrum
 // from the session (the attention input of the first block the plan changes; the middle block when it changes
@@ -7,9 +8,9 @@
 #include <vector>
 
 #include "analysis/analysisresult.h"
-#include "jobs/compressionjob.h"
 #include "compress/estimator.h"
 #include "compress/plan.h"
+#include "jobs/compressionjob.h"
 #include "jobs/workbenchjobs.h"
 #include "views/comparisondata.h"
 

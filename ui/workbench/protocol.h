@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The calibration and evaluation protocol of one workbench: the texts, windows, seed and runtime settings that
 // analyse uses, that export pre-fills its dialog with, and whose evaluation text evaluate and compare measure on.
 // A plain value. The Workbench holds the one current copy (Workbench::protocol()); the Analyse panel edits it and

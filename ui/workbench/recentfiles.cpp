@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "recentfiles.h"
 
 #include <QFileInfo>
@@ -10,9 +11,7 @@ constexpr int kMaxRecent = 8;
 const char* kRecentKey = "recentModels";
 } // namespace
 
-RecentFiles::RecentFiles(QObject* parent) : QObject(parent)
-{
-}
+RecentFiles::RecentFiles(QObject* parent) : QObject(parent) {}
 
 QStringList RecentFiles::paths() const
 {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The recently opened models, sessions and plans, most recent first, at most eight, as absolute paths. Kept in
 // QSettings (key "recentModels", so lists from earlier versions carry over); changed() after every add.
 // GUI thread only.

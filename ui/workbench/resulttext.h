@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The one-paragraph texts the workbench writes to the log, the status line and result boxes after a job.
 // Plain functions; numbers are formatted for people (grouped thousands, fixed decimals).
 #pragma once
@@ -7,8 +8,8 @@
 
 #include <vector>
 
-#include "jobs/compressionjob.h"
 #include "compress/plan.h"
+#include "jobs/compressionjob.h"
 #include "jobs/workbenchjobs.h"
 
 namespace flatslice::ui {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "screenshotdriver.h"
 
 #include <QDir>
@@ -76,7 +77,7 @@ void ScreenshotDriver::shootAll()
                        [this] { saveScreenshots(m_window, m_options.screenshotDir, [this] { Q_EMIT finished(0); }); });
 }
 
-void ScreenshotDriver::saveScreenshots(MainWindow* window, const QString& dir, std::function<void()> done)
+void ScreenshotDriver::saveScreenshots(MainWindow* window, const QString& dir, const std::function<void()>& done)
 {
     auto step = std::make_shared<std::function<void(int)>>();
     // The step holds itself only through the timer's copy, so the chain frees itself after the last tab.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Drives a shown MainWindow through a scripted run for the command line's --analyse, --screenshots and --export:
 //  - analyse: once the first model is open, start the analysis on the Workbench's protocol;
 //  - screenshots DIR (with analyse): when the analysis is done, suggest a 10% flatten plan; with an export
@@ -31,7 +32,7 @@ public:
     ScreenshotDriver(MainWindow* window, Options options, QObject* parent = nullptr);
 
     // Writes "<dir>/<n>-<tab>.png" for every tab of `window`, then calls `done`.
-    static void saveScreenshots(MainWindow* window, const QString& dir, std::function<void()> done);
+    static void saveScreenshots(MainWindow* window, const QString& dir, const std::function<void()>& done);
 
 Q_SIGNALS:
     void finished(int exitCode);

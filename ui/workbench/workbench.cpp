@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "workbench.h"
 
 #include <QDir>
@@ -459,10 +460,10 @@ void Workbench::startComparison()
         r.throughput = true;
         r.prompt = kComparePrompt;
     }
-    startMeasure(std::move(requests), tr("Compare"));
+    startMeasure(requests, tr("Compare"));
 }
 
-void Workbench::startMeasure(std::vector<MeasureRequest> requests, const QString& title)
+void Workbench::startMeasure(const std::vector<MeasureRequest>& requests, const QString& title)
 {
     if (m_modelPath.isEmpty()) {
         fail(tr("No model"), tr("Open a model first."));
@@ -472,6 +473,7 @@ void Workbench::startMeasure(std::vector<MeasureRequest> requests, const QString
         title,
         [requests](const JobContext& context) {
             std::vector<MeasureResult> results;
+            results.reserve(requests.size());
             for (const MeasureRequest& r : requests)
                 results.push_back(runMeasure(r, context));
             return results;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The workbench's controller: everything the window shows, and every job that changes it, without a widget.
 //
 // Owns the open model's summary, the session (AnalysisResult), the PlanDocument, the calibration/evaluation
@@ -53,7 +54,7 @@ public:
     // Jobs. The analysis runs on protocol() unless a request is given; export, evaluate and compare read their
     // texts from protocol() too.
     void startAnalysis();
-    void startAnalysis(const AnalysisRequest& request);
+    void startAnalysis(const AnalysisRequest& given);
     void startCompression(core::CompressionJobOptions options);
     // What an export of the current plan starts from: output beside the home directory, the protocol's texts.
     core::CompressionJobOptions compressionDefaults() const;
@@ -109,7 +110,7 @@ private:
     void modelOpened(const core::ModelSummary& summary, const QString& path);
     void dropPendingOpen();
     bool applyPlanText(const std::string& text, const QString& path);
-    void startMeasure(std::vector<MeasureRequest> requests, const QString& title);
+    void startMeasure(const std::vector<MeasureRequest>& requests, const QString& title);
     void showCompression(const core::CompressionJobResult& result);
     void showMeasurements(const std::vector<MeasureResult>& results);
     void refreshEstimatedComparison();
