@@ -9,7 +9,7 @@
 #include "cli.h"
 
 #ifdef FLATSLICE_WITH_UI
-#include "workbench.h"
+#include "window/runworkbench.h"
 #endif
 
 namespace {

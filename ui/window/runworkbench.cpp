@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "workbench.h"
+#include "runworkbench.h"
 
 #include <QApplication>
 #include <QCommandLineParser>

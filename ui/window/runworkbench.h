@@ -9,7 +9,6 @@
 // and compares it with the dense model before the screenshots, so the Compare tab shows the measurements.
 // runWorkbench only parses the arguments and wires: the options pre-fill the Workbench's protocol, and the
 // scripted part (--analyse, --screenshots, --export) is a ScreenshotDriver (workbench/screenshotdriver.h).
-// app/ includes this header as "workbench.h"; the Workbench controller itself is workbench/workbench.h.
 #pragma once
 
 namespace flatslice::ui {
