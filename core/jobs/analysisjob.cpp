@@ -28,9 +28,9 @@ AnalysisJobResult runAnalysisJob(const AnalysisJobOptions& options, const Progre
             log(line);
     };
     if (options.calibrationPath.empty())
-        throw Error("analysis: name a calibration text file");
+        throw Error("analyse: choose a calibration text file");
     if (options.samples < 1 || options.seqlen < 2 || options.batch < 1)
-        throw Error("analysis: windows and batch must be positive and the window length at least 2");
+        throw Error("analyse: windows and batch must be positive and the window length at least 2");
 
     AnalysisJobResult out;
     const auto loadStart = std::chrono::steady_clock::now();

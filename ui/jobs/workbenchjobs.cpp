@@ -27,10 +27,6 @@ core::RuntimeOptions runtimeOptions(const std::string& dtype, int threads)
 
 std::shared_ptr<const core::AnalysisResult> runAnalysis(const AnalysisRequest& request, const JobContext& context)
 {
-    if (request.calibrationPath.empty())
-        throw core::Error("analyse: choose a calibration text file");
-    if (request.samples < 1 || request.seqlen < 2 || request.batch < 1)
-        throw core::Error("analyse: windows and batch must be positive and the window length at least 2");
     core::AnalysisJobOptions options;
     options.modelPath = request.modelPath;
     options.calibrationPath = request.calibrationPath;
