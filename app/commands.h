@@ -24,7 +24,7 @@ int compressCommand(const Args& raw);
 int planCommand(const Args& raw);
 
 // Shared by the commands.
-bool wantsHelp(const Args& raw);
+bool wantsHelp(const Args& args);
 core::DType parseDtype(const std::string& text);
 
 } // namespace flatslice::app
