@@ -6,18 +6,10 @@
 #include <limits>
 
 #include "model/transformerimpl.h"
+#include "util/elapsed.h"
 #include "util/error.h"
 
 namespace flatslice::core {
-
-namespace {
-
-double secondsSince(std::chrono::steady_clock::time_point start)
-{
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-} // namespace
 
 ThroughputResult measureThroughput(const Transformer& model, std::span<const std::int32_t> tokens,
                                    const ThroughputOptions& options, const Progress& progress)

@@ -8,18 +8,10 @@
 #include "model/checkpoint.h"
 #include "text/checkpointtokenizer.h"
 #include "text/corpus.h"
+#include "util/elapsed.h"
 #include "util/error.h"
 
 namespace flatslice::core {
-
-namespace {
-
-double secondsSince(std::chrono::steady_clock::time_point start)
-{
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-} // namespace
 
 AnalysisJobResult runAnalysisJob(const AnalysisJobOptions& options, const Progress& progress, const JobLog& log)
 {

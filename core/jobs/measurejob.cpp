@@ -8,6 +8,7 @@
 #include "model/checkpoint.h"
 #include "text/checkpointtokenizer.h"
 #include "text/tokenizer.h"
+#include "util/elapsed.h"
 #include "util/error.h"
 #include "util/filereader.h"
 #include "util/sha256.h"
@@ -15,11 +16,6 @@
 namespace flatslice::core {
 
 namespace {
-
-double secondsSince(std::chrono::steady_clock::time_point start)
-{
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
 
 std::string fixed(double value, int digits)
 {

@@ -14,23 +14,21 @@
 #include "eval/throughput.h"
 #include "jobs/compressionjob.h"
 #include "model/modelsummary.h"
+#include "workbench/protocol.h"
 
 namespace flatslice::ui {
 
 class JobContext;
 
-// The calibration protocol a person sees and edits in the Analyse panel.
-struct AnalysisRequest {
+// An analysis: the workbench's protocol applied to one model.
+struct AnalysisRequest : Protocol {
     std::string modelPath;
-    std::string calibrationPath;
-    std::int64_t samples = 128; // windows
-    std::int64_t seqlen = 512;  // tokens per window
-    std::uint64_t seed = 42;
-    std::string dtype = "f32"; // "f32" | "bf16"
-    int threads = 0;           // 0: every core
-    std::int64_t batch = 1;
-    std::string evaluationPath; // optional: warn when calibration and evaluation text overlap
 };
+
+inline AnalysisRequest analysisRequest(const Protocol& protocol, const std::string& modelPath)
+{
+    return {protocol, modelPath};
+}
 
 // Loads the model, tokenizes and samples the calibration text, runs core::analyze.
 std::shared_ptr<const core::AnalysisResult> runAnalysis(const AnalysisRequest& request, const JobContext& context);

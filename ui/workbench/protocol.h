@@ -8,8 +8,6 @@
 #include <cstdint>
 #include <string>
 
-#include "jobs/workbenchjobs.h"
-
 namespace flatslice::ui {
 
 struct Protocol {
@@ -24,10 +22,5 @@ struct Protocol {
 
     bool operator==(const Protocol&) const = default;
 };
-
-// The analysis job's request for `modelPath` under `protocol`.
-AnalysisRequest analysisRequest(const Protocol& protocol, const std::string& modelPath);
-// The protocol part of an analysis request (its model path dropped).
-Protocol protocolOf(const AnalysisRequest& request);
 
 } // namespace flatslice::ui
